@@ -1,0 +1,19 @@
+// A network interface as the engines see it: index, name, and the subnets of
+// its addresses. The I/O layer fills these in (getifaddrs); engines only read.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace lanlord {
+
+struct InterfaceInfo {
+    unsigned index = 0;
+    std::string name;
+    std::vector<Prefix> subnets;      // address with its prefix length
+};
+using InterfaceTable = std::vector<InterfaceInfo>;
+
+}  // namespace lanlord

@@ -1,0 +1,14 @@
+// Dropping root after the sockets are bound: switch to `user` (and its
+// primary group) while keeping only the capabilities lanlord still needs:
+// CAP_NET_BIND_SERVICE (rebinding after reload), CAP_NET_RAW and CAP_NET_ADMIN
+// (SO_BINDTODEVICE on upstream sockets, DHCP raw replies).
+#pragma once
+
+#include <string>
+
+namespace lanlord::io {
+
+// Returns "" on success, else why it failed. Does nothing when not root.
+std::string drop_privileges(const std::string& user);
+
+}  // namespace lanlord::io

@@ -1,0 +1,104 @@
+// The typed, validated, immutable configuration of lanlord.
+//
+// Produced by load_config() from a TOML file (toml++ is confined to config/),
+// or by default_config() when no file is given. Every key, its default and its
+// unit is documented in man/lanlord.toml.5; the key names below are the TOML
+// names. Nothing here touches sockets or the clock: the daemon composes engines
+// from a Config and swaps a new one in on SIGHUP after it validated whole.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace lanlord {
+
+using ConfigDuration = std::chrono::milliseconds;
+
+// One [[upstream]] table: a group of servers and the names it serves.
+struct UpstreamGroupConfig {
+    std::string name;                       // "name"; default "upstream<N>" (1-based)
+    std::vector<Endpoint> servers;          // "servers": "ip" or "ip:port" / "[v6]:port", port 53
+    std::string resolv_conf;                // "resolv_conf": file whose nameserver lines add servers; watched
+    std::string interface;                  // "interface": egress device (SO_BINDTODEVICE); "" = any
+    std::vector<std::string> domains;       // "domains": lower-case wire-form names; "." = default route
+    std::vector<std::string> domains_text;  // the same as written, for logs and status
+    std::vector<std::string> clients;       // "clients": listening interfaces allowed to use it; empty = all
+};
+
+// [cache]
+struct CacheConfig {
+    std::size_t size = 10000;                                // "size": entries
+    std::size_t max_memory = 64u << 20;                      // "max_memory": bytes of stored answers
+    ConfigDuration min_ttl{0};                               // "min_ttl"
+    ConfigDuration max_ttl{std::chrono::hours(24)};          // "max_ttl"
+    ConfigDuration negative_max_ttl{std::chrono::hours(1)};  // "negative_max_ttl" (RFC 2308 section 5)
+    bool serve_stale = true;                                 // "serve_stale" (RFC 8767)
+    ConfigDuration stale_max{std::chrono::hours(24)};        // "stale_max"
+    bool prefetch = true;                                    // "prefetch"
+};
+
+// [dns]
+struct DnsConfig {
+    std::vector<Endpoint> listen;           // "listen": addresses (port from "port" unless given)
+    std::vector<std::string> interfaces;    // "interfaces": listen on every address of these
+    std::uint16_t port = 53;                // "port"
+    std::vector<Prefix> allow;              // "allow": clients always answered (unless denied)
+    std::vector<Prefix> deny;               // "deny": clients always refused
+    std::uint16_t edns_buffer_size = 1232;  // "edns_buffer_size": advertised and used as UDP answer cap
+    ConfigDuration tcp_idle_timeout{std::chrono::seconds(10)};  // "tcp_idle_timeout"
+    unsigned tcp_max_connections = 256;                         // "tcp_max_connections"
+    ConfigDuration upstream_timeout{std::chrono::seconds(3)};   // "upstream_timeout": whole query
+    bool bogus_priv = true;                 // "bogus_priv": private reverse zones answered locally
+    bool domain_needed = true;              // "domain_needed": single-label names answered locally
+    std::string hosts_file = "/etc/hosts";  // "hosts_file": "" disables
+};
+
+struct Config {
+    std::string source = "<built-in>";  // the file it came from
+    std::string log_level = "info";     // "log_level"
+    std::string user;                   // "user": drop privileges to it after binding; "" = stay
+    DnsConfig dns;
+    CacheConfig cache;
+    std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
+};
+
+// One problem found in a config file, with where it was found.
+struct ConfigError {
+    std::string file;
+    unsigned line = 0;    // 1-based; 0 when unknown
+    unsigned column = 0;  // 1-based; 0 when unknown
+    std::string key;      // dotted path, e.g. "upstream[1].servers[0]"
+    std::string message;
+    std::string to_string() const;  // "file:line:column: key: message"
+};
+
+struct ConfigResult {
+    std::optional<Config> config;     // set only when errors is empty
+    std::vector<ConfigError> errors;  // every problem found, not just the first
+};
+
+// The configuration used when lanlord starts without --config: listen on
+// 127.0.0.1 and ::1 port 5353, forward to the servers of /etc/resolv.conf.
+Config default_config();
+
+// Reads and validates a whole file. Never throws.
+ConfigResult load_config(const std::string& path);
+// Same, from text (tests, fuzzing); `name` is used in error messages.
+ConfigResult load_config_text(std::string_view text, const std::string& name);
+
+// "30s", "500ms", "12h", "1d", "1w", "90" (seconds) -> duration.
+std::optional<ConfigDuration> parse_duration(std::string_view text);
+// "64MiB", "512KiB", "1GiB", "4096", "10kB", "1MB" -> bytes.
+std::optional<std::size_t> parse_size(std::string_view text);
+// The inverse of parse_duration in the largest exact unit: 90000ms -> "90s",
+// 3600000ms -> "1h", 0 -> "0s". For messages and status output.
+std::string format_duration(ConfigDuration d);
+
+}  // namespace lanlord

@@ -1,0 +1,201 @@
+#include "daemon/app.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/io/interfaces.h"
+#include "common/io/privileges.h"
+#include "common/io/systemd_notify.h"
+#include "common/log.h"
+#include "daemon/compose.h"
+#include "resolver/engine/resolv_conf.h"
+#include "resolver/local/hosts_table.h"
+
+namespace lanlord {
+
+namespace {
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+}  // namespace
+
+App::App(Config config, std::string config_path)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      signals_(io_, SIGHUP, SIGTERM, SIGINT),
+      watchdog_(io_),
+      interface_refresh_(io_),
+      started_(Clock::now()) {
+    signals_.add(SIGUSR2);
+    cache_ = std::make_unique<PacketCache>(cache_limits(config_));
+    dns_ = std::make_unique<DnsService>(io_, *cache_, [this] { return random_(); });
+    watcher_ = std::make_unique<io::FileWatcher>(io_, [this](const std::string& path) {
+        if (path == config_.dns.hosts_file) {
+            spdlog::info("{} changed, reloading it", path);
+            load_hosts();
+        } else {
+            load_resolv_conf(path);
+        }
+        dns_->reschedule();
+    });
+}
+
+std::string App::status_line() const {
+    std::size_t servers = 0;
+    for (const auto& g : dns_->engine().groups()) servers += g->servers().size();
+    return fmt::format("answering on {} addresses, {} upstream groups with {} servers, cache {} entries",
+                       dns_->listening().size(), dns_->engine().groups().size(), servers, cache_->stats().entries);
+}
+
+int App::run() {
+    InterfaceTable interfaces = io::read_interfaces();
+    auto endpoints = listen_endpoints(config_, interfaces);
+    if (endpoints.empty()) {
+        spdlog::critical("no address to listen on (dns.listen and dns.interfaces gave none)");
+        return 1;
+    }
+    if (auto err = dns_->listen(endpoints); !err.empty()) {
+        spdlog::critical("cannot listen: {}", err);
+        return 1;
+    }
+    dns_->set_tcp_limits(config_.dns.tcp_max_connections, config_.dns.tcp_idle_timeout);
+    for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
+    if (auto err = io::drop_privileges(config_.user); !err.empty()) {
+        spdlog::critical("cannot drop privileges to '{}': {}", config_.user, err);
+        return 1;
+    }
+    if (!config_.user.empty()) spdlog::info("running as user {}", config_.user);
+    dns_->engine().set_interfaces(std::move(interfaces));
+    apply(config_, true);
+    on_signal();
+    arm_interface_refresh();
+    if (auto interval = io::watchdog_ping_interval()) {
+        watchdog_interval_ = *interval;
+        arm_watchdog();
+    }
+    auto startup_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
+    spdlog::info("lanlord {} ready in {} ms ({})", LANLORD_VERSION, startup_ms, config_.source);
+    io::notify_ready(status_line());
+    io_.run();
+    return exit_code_;
+}
+
+void App::apply(const Config& config, bool initial) {
+    if (auto level = parse_log_level(config.log_level)) spdlog::set_level(*level);
+    cache_->set_limits(cache_limits(config));
+    std::vector<Endpoint> self = dns_->listening();
+    dns_->engine().configure(engine_settings(config), group_specs(config), self);
+    if (!initial) {
+        const Config& old = config_;
+        if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
+            old.dns.port != config.dns.port || old.user != config.user)
+            spdlog::warn("listen addresses, interfaces, port and user change only at restart; kept the old ones");
+        config_ = config;
+    }
+    dns_->set_tcp_limits(config_.dns.tcp_max_connections, config_.dns.tcp_idle_timeout);
+    watch_files();
+    load_hosts();
+    for (const auto& g : config_.upstreams)
+        if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
+    for (const auto& g : dns_->engine().groups())
+        if (g->servers().empty())
+            spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)", g->name());
+}
+
+void App::watch_files() {
+    watcher_->clear();
+    if (!config_.dns.hosts_file.empty()) watcher_->watch(config_.dns.hosts_file);
+    for (const auto& g : config_.upstreams)
+        if (!g.resolv_conf.empty()) watcher_->watch(g.resolv_conf);
+}
+
+void App::load_hosts() {
+    if (config_.dns.hosts_file.empty()) {
+        dns_->engine().set_hosts(nullptr);
+        return;
+    }
+    auto table = std::make_shared<HostsTable>();
+    if (auto text = read_file(config_.dns.hosts_file)) {
+        for (const auto& w : table->parse(*text, config_.dns.hosts_file)) spdlog::warn("{}", w);
+        spdlog::info("{}: {} names", config_.dns.hosts_file, table->size());
+    } else {
+        spdlog::warn("cannot read hosts file {}", config_.dns.hosts_file);
+    }
+    dns_->engine().set_hosts(std::move(table));
+}
+
+void App::load_resolv_conf(const std::string& path) {
+    auto text = read_file(path);
+    auto servers = text ? parse_resolv_conf(*text) : std::vector<Endpoint>{};
+    if (!text) spdlog::warn("cannot read {}", path);
+    for (const auto& g : config_.upstreams) {
+        if (g.resolv_conf != path) continue;
+        std::string list;
+        for (const auto& s : servers) list += (list.empty() ? "" : ", ") + s.to_string();
+        spdlog::info("upstream group '{}': servers from {}: {}", g.name, path, list.empty() ? "none" : list);
+        dns_->engine().set_resolv_conf_servers(g.name, servers);
+    }
+}
+
+void App::reload() {
+    io::notify_reloading();
+    if (config_path_.empty()) {
+        spdlog::info("SIGHUP: built-in configuration, re-reading hosts and resolv.conf files");
+        apply(config_, false);
+    } else {
+        ConfigResult result = load_config(config_path_);
+        if (!result.config) {
+            spdlog::error("reload of {} failed; keeping the configuration in force:", config_path_);
+            for (const auto& e : result.errors) spdlog::error("  {}", e.to_string());
+        } else {
+            apply(*result.config, false);
+            spdlog::info("configuration reloaded from {}", config_path_);
+        }
+    }
+    dns_->reschedule();
+    io::notify_ready(status_line());
+}
+
+void App::on_signal() {
+    signals_.async_wait([this](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        switch (sig) {
+            case SIGHUP: reload(); break;
+            case SIGUSR2: spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush()); break;
+            default:
+                spdlog::info("signal {}: stopping", sig);
+                io::notify_stopping();
+                dns_->close();
+                io_.stop();
+                return;
+        }
+        on_signal();
+    });
+}
+
+void App::arm_watchdog() {
+    io::notify_watchdog();
+    watchdog_.expires_after(watchdog_interval_);
+    watchdog_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) arm_watchdog();
+    });
+}
+
+void App::arm_interface_refresh() {
+    // Addresses come and go (DHCP on the uplink, VPNs): access control by
+    // "subnet of the receiving interface" needs the current list.
+    interface_refresh_.expires_after(seconds(5));
+    interface_refresh_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        dns_->engine().set_interfaces(io::read_interfaces());
+        arm_interface_refresh();
+    });
+}
+
+}  // namespace lanlord

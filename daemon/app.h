@@ -1,0 +1,54 @@
+// The lanlord daemon at run time: the composition root. Owns the io_context,
+// the configuration in force, the shared DNS cache and the DNS service; reacts
+// to signals (SIGHUP reload, SIGTERM/SIGINT stop, SIGUSR2 cache flush), to
+// watched files (hosts, resolv.conf) and keeps systemd informed.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+
+#include "common/io/file_watcher.h"
+#include "config/config.h"
+#include "daemon/secure_random.h"
+#include "resolver/cache/packet_cache.h"
+#include "resolver/net/dns_service.h"
+
+namespace lanlord {
+
+class App {
+public:
+    // `config_path` empty: the built-in default configuration.
+    App(Config config, std::string config_path);
+    // Binds, drops privileges, notifies READY=1 and runs until stopped.
+    // Returns the process exit code.
+    int run();
+
+private:
+    void apply(const Config& config, bool initial);
+    void reload();
+    void load_hosts();
+    void load_resolv_conf(const std::string& path);
+    void watch_files();
+    void on_signal();
+    void arm_watchdog();
+    void arm_interface_refresh();
+    std::string status_line() const;
+
+    Config config_;
+    std::string config_path_;
+    boost::asio::io_context io_;
+    SecureRandom random_;
+    std::unique_ptr<PacketCache> cache_;
+    std::unique_ptr<DnsService> dns_;
+    std::unique_ptr<io::FileWatcher> watcher_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer watchdog_, interface_refresh_;
+    std::chrono::microseconds watchdog_interval_{0};
+    TimePoint started_;
+    int exit_code_ = 0;
+};
+
+}  // namespace lanlord

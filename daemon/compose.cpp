@@ -1,0 +1,55 @@
+#include "daemon/compose.h"
+
+#include "common/io/interfaces.h"
+
+namespace lanlord {
+
+namespace {
+std::uint32_t whole_seconds(ConfigDuration d) {
+    return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+}  // namespace
+
+EngineSettings engine_settings(const Config& c) {
+    EngineSettings s;
+    s.edns.udp_size = c.dns.edns_buffer_size;
+    s.ttl.min_ttl = whole_seconds(c.cache.min_ttl);
+    s.ttl.max_ttl = whole_seconds(c.cache.max_ttl);
+    s.ttl.negative_max_ttl = whole_seconds(c.cache.negative_max_ttl);
+    s.serve_stale = c.cache.serve_stale;
+    s.prefetch = c.cache.prefetch;
+    s.upstream_timeout = c.dns.upstream_timeout;
+    s.bogus_priv = c.dns.bogus_priv;
+    s.domain_needed = c.dns.domain_needed;
+    s.allow = c.dns.allow;
+    s.deny = c.dns.deny;
+    return s;
+}
+
+std::vector<GroupSpec> group_specs(const Config& c) {
+    std::vector<GroupSpec> out;
+    for (const auto& g : c.upstreams) out.push_back({g.name, g.interface, g.servers, g.domains, g.clients});
+    return out;
+}
+
+CacheLimits cache_limits(const Config& c) {
+    CacheLimits l;
+    l.max_entries = c.cache.size;
+    l.max_bytes = c.cache.max_memory;
+    l.stale_max = c.cache.serve_stale ? Duration(c.cache.stale_max) : Duration::zero();
+    return l;
+}
+
+std::vector<Endpoint> listen_endpoints(const Config& c, const InterfaceTable& interfaces) {
+    std::vector<Endpoint> out = c.dns.listen;
+    for (const auto& name : c.dns.interfaces)
+        for (const auto& a : io::interface_addresses(interfaces, name)) {
+            Endpoint ep{a, c.dns.port};
+            bool dup = false;
+            for (const auto& e : out) dup |= e == ep;
+            if (!dup) out.push_back(ep);
+        }
+    return out;
+}
+
+}  // namespace lanlord

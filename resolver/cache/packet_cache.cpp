@@ -1,0 +1,244 @@
+#include "resolver/cache/packet_cache.h"
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "common/byte_cursor.h"
+#include "common/hash.h"
+
+namespace lanlord {
+
+namespace {
+
+struct SeededHash {
+    using is_transparent = void;
+    std::uint64_t seed;
+    std::size_t operator()(std::string_view s) const { return seeded_hash(s, seed); }
+};
+
+struct Entry {
+    std::string key;
+    std::vector<std::uint8_t> wire;
+    std::vector<std::uint16_t> offsets;
+    TimePoint inserted{}, expires{}, stale_hold_until{};
+    std::uint32_t lifetime = 0;
+    bool used = false, referenced = false, prefetch_done = false;
+
+    std::size_t cost() const { return key.size() + wire.size() + offsets.size() * 2 + sizeof(Entry) + 64; }
+};
+
+}  // namespace
+
+struct PacketCache::Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, std::uint32_t, SeededHash, std::equal_to<>> index{16, SeededHash{0}};
+    std::vector<Entry> slots;
+    std::vector<std::uint32_t> free;
+    std::size_t hand = 0, bytes = 0, max_entries = 0, max_bytes = 0;
+    Duration stale_max{};
+    std::uint64_t hits = 0, misses = 0, stale_hits = 0, inserts = 0, evictions = 0;
+
+    void remove(std::uint32_t slot) {
+        Entry& e = slots[slot];
+        bytes -= e.cost();
+        index.erase(e.key);
+        e = Entry{};
+        free.push_back(slot);
+    }
+    // One CLOCK step set: evicts one entry, preferring the dead (past their
+    // stale window) and the unreferenced. Returns false if the shard is empty.
+    bool evict_one(TimePoint now) {
+        if (index.empty()) return false;
+        for (std::size_t steps = 0; steps < 2 * slots.size() + 1; ++steps) {
+            if (hand >= slots.size()) hand = 0;
+            Entry& e = slots[hand];
+            std::uint32_t slot = static_cast<std::uint32_t>(hand++);
+            if (!e.used) continue;
+            if (e.referenced && now < e.expires + stale_max) {
+                e.referenced = false;
+                continue;
+            }
+            remove(slot);
+            ++evictions;
+            return true;
+        }
+        return false;
+    }
+};
+
+PacketCache::PacketCache(CacheLimits limits, unsigned shards) : limits_(limits) {
+    shard_count_ = 1;
+    while (shard_count_ < shards) shard_count_ <<= 1;
+    shards_ = std::make_unique<Shard[]>(shard_count_);
+    std::random_device rd;
+    seed_ = (std::uint64_t{rd()} << 32) | rd();
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        shards_[i].index = decltype(Shard::index)(16, SeededHash{seed_.load()});
+    }
+    set_limits(limits);
+}
+
+PacketCache::~PacketCache() = default;
+
+void PacketCache::set_limits(CacheLimits limits) {
+    limits_ = limits;
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        s.max_entries = (limits.max_entries + shard_count_ - 1) / shard_count_;
+        s.max_bytes = (limits.max_bytes + shard_count_ - 1) / shard_count_;
+        s.stale_max = limits.stale_max;
+        TimePoint now = Clock::now();
+        while (s.index.size() > s.max_entries || s.bytes > s.max_bytes)
+            if (!s.evict_one(now)) break;
+    }
+}
+
+PacketCache::Shard& PacketCache::shard_for(std::string_view key) {
+    // The shard index uses the high bits; the map inside uses the whole hash.
+    return shards_[seeded_hash(key, seed_.load(std::memory_order_relaxed) ^ 0x5bd1e995) & (shard_count_ - 1)];
+}
+
+CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<std::uint8_t> out,
+                                bool allow_stale, std::uint32_t stale_ttl) {
+    CacheLookup result;
+    Shard& s = shard_for(key);
+    std::lock_guard lock(s.mu);
+    auto it = s.index.find(key);
+    if (it == s.index.end()) {
+        ++s.misses;
+        return result;
+    }
+    Entry& e = s.slots[it->second];
+    bool stale = now >= e.expires;
+    if (stale && (!allow_stale || now - e.expires > s.stale_max)) {
+        ++s.misses;
+        return result;
+    }
+    if (e.wire.size() > out.size()) {
+        ++s.misses;
+        return result;
+    }
+    std::memcpy(out.data(), e.wire.data(), e.wire.size());
+    if (stale) {
+        for (std::uint16_t off : e.offsets) store_u32(out.data() + off, stale_ttl);
+        result.state = CacheState::stale;
+        result.stale_hold = now < e.stale_hold_until;
+        ++s.stale_hits;
+    } else {
+        // Whole seconds spent in the cache; now < expires guarantees age < lifetime <= every TTL.
+        auto age = static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(now - e.inserted).count());
+        for (std::uint16_t off : e.offsets) {
+            std::uint32_t ttl = load_u32(out.data() + off);
+            store_u32(out.data() + off, ttl > age ? ttl - age : 0);
+        }
+        result.state = CacheState::fresh;
+        // Prefetch in the last 10 % of the entry's life, once per entry.
+        if (!e.prefetch_done && (e.expires - now) * 10 < seconds(e.lifetime)) {
+            e.prefetch_done = true;
+            result.prefetch = true;
+        }
+        ++s.hits;
+    }
+    e.referenced = true;
+    result.length = e.wire.size();
+    return result;
+}
+
+void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> stored,
+                         std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now) {
+    if (lifetime == 0 || limits_.max_entries == 0) return;
+    Shard& s = shard_for(key);
+    std::lock_guard lock(s.mu);
+    if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
+    Entry fresh;
+    fresh.key.assign(key);
+    fresh.wire.assign(stored.begin(), stored.end());
+    fresh.offsets.assign(ttl_offsets.begin(), ttl_offsets.end());
+    fresh.inserted = now;
+    fresh.expires = now + seconds(lifetime);
+    fresh.lifetime = lifetime;
+    fresh.used = true;
+    if (fresh.cost() > s.max_bytes) return;
+    while (s.index.size() >= s.max_entries || s.bytes + fresh.cost() > s.max_bytes)
+        if (!s.evict_one(now)) break;
+    std::uint32_t slot;
+    if (!s.free.empty()) {
+        slot = s.free.back();
+        s.free.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(s.slots.size());
+        s.slots.emplace_back();
+    }
+    s.bytes += fresh.cost();
+    s.slots[slot] = std::move(fresh);
+    s.index.emplace(s.slots[slot].key, slot);
+    ++s.inserts;
+}
+
+void PacketCache::hold_stale(std::string_view key, TimePoint until) {
+    Shard& s = shard_for(key);
+    std::lock_guard lock(s.mu);
+    if (auto it = s.index.find(key); it != s.index.end()) s.slots[it->second].stale_hold_until = until;
+}
+
+std::size_t PacketCache::flush() {
+    std::size_t n = 0;
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        n += s.index.size();
+        s.index.clear();
+        s.slots.clear();
+        s.free.clear();
+        s.bytes = 0;
+        s.hand = 0;
+    }
+    return n;
+}
+
+std::size_t PacketCache::flush_name(std::string_view wire_name) {
+    std::size_t n = 0;
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        for (std::uint32_t slot = 0; slot < s.slots.size(); ++slot) {
+            const Entry& e = s.slots[slot];
+            if (e.used && e.key.size() == wire_name.size() + 7 && e.key.starts_with(wire_name)) {
+                s.remove(slot);
+                ++n;
+            }
+        }
+    }
+    return n;
+}
+
+CacheStats PacketCache::stats() const {
+    CacheStats st;
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        st.hits += s.hits;
+        st.misses += s.misses;
+        st.stale_hits += s.stale_hits;
+        st.inserts += s.inserts;
+        st.evictions += s.evictions;
+        st.entries += s.index.size();
+        st.bytes += s.bytes;
+    }
+    return st;
+}
+
+void PacketCache::for_each(TimePoint now,
+                           const std::function<void(std::string_view key, long long ttl_left)>& fn) const {
+    for (unsigned i = 0; i < shard_count_; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        for (const Entry& e : s.slots)
+            if (e.used)
+                fn(e.key, std::chrono::duration_cast<seconds>(e.expires - now).count());
+    }
+}
+
+}  // namespace lanlord

@@ -1,0 +1,48 @@
+// What the resolver engine exchanges with the I/O layer around it.
+//
+// The engine never touches a socket: the I/O layer hands it bytes with a
+// ClientRef saying where they came from, and the engine answers through the
+// EngineIo interface (reply to a client, send or stop an upstream attempt).
+// Tests implement EngineIo with a recorder and script the upstreams.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "common/ip_address.h"
+
+namespace lanlord {
+
+// Where a query came from; opaque to the engine except for the fields it uses
+// for access control, routing (the interface) and the size limit (tcp).
+struct ClientRef {
+    Endpoint peer;
+    IpAddress local;             // the address the query was sent to
+    unsigned ifindex = 0;        // receiving interface (IP_PKTINFO)
+    std::uint32_t listener = 0;  // I/O layer's own bookkeeping
+    std::uint64_t connection = 0;
+    bool tcp = false;
+};
+
+// One upstream attempt: the I/O layer opens a fresh socket (random source
+// port) bound to `interface` when not empty, sends `query`, and reports every
+// datagram that arrives on it (or the TCP answer) with the same token.
+struct UpstreamRequest {
+    std::uint64_t token = 0;
+    Endpoint server;
+    const std::string* interface = nullptr;  // egress device for SO_BINDTODEVICE; may be empty
+    bool tcp = false;
+    std::span<const std::uint8_t> query;
+};
+
+class EngineIo {
+public:
+    virtual ~EngineIo() = default;
+    virtual void reply(const ClientRef& client, std::span<const std::uint8_t> answer) = 0;
+    virtual void send_upstream(const UpstreamRequest& request) = 0;
+    // The attempt is over: close its socket, ignore anything that arrives.
+    virtual void close_upstream(std::uint64_t token) = 0;
+};
+
+}  // namespace lanlord

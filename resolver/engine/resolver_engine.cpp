@@ -1,0 +1,417 @@
+#include "resolver/engine/resolver_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/byte_cursor.h"
+#include "resolver/cache/cache_key.h"
+#include "resolver/local/private_zones.h"
+#include "resolver/wire/dns_constants.h"
+
+namespace lanlord {
+
+namespace {
+constexpr std::uint64_t kDeadlineBit = std::uint64_t{1} << 63;
+constexpr unsigned kMaxAttempts = 8;  // per transaction, all servers and rounds together
+}  // namespace
+
+struct ResolverEngine::Waiter {
+    ClientRef client;
+    QueryView q;
+    std::vector<std::uint8_t> head;  // the client's header and question (its spelling of QNAME)
+};
+
+struct ResolverEngine::Attempt {
+    std::uint64_t token = 0;
+    std::size_t server = 0;
+    std::uint16_t id = 0;
+    bool tcp = false, probe = false, open = true, timed_out = false;
+    TimePoint sent{}, rto_at{};
+};
+
+struct ResolverEngine::Transaction {
+    std::uint64_t id = 0;
+    std::string key, qname;
+    std::uint16_t qtype = 0, qclass = 0;
+    bool dnssec_ok = false, checking_disabled = false;
+    UpstreamGroup* group = nullptr;
+    std::vector<Waiter> waiters;
+    std::vector<Attempt> attempts;
+    std::uint64_t tried = 0;  // servers asked in this round
+    TimePoint deadline{};
+};
+
+ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random)
+    : io_(io), cache_(cache), random_(std::move(random)), buffer_(dns::kMaxMessageSize) {}
+
+ResolverEngine::~ResolverEngine() = default;
+
+void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupSpec>& groups,
+                               std::vector<Endpoint> self) {
+    settings_ = std::move(settings);
+    acl_ = AccessControl(settings_.allow, settings_.deny);
+    self_ = std::move(self);
+    router_ = UpstreamRouter{};
+    std::vector<std::unique_ptr<UpstreamGroup>> next;
+    configured_servers_.clear();
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        const GroupSpec& spec = groups[i];
+        std::unique_ptr<UpstreamGroup> g;
+        for (auto& old : groups_)
+            if (old && old->name() == spec.name && old->egress_interface() == spec.interface) g = std::move(old);
+        if (!g) g = std::make_unique<UpstreamGroup>(spec.name, spec.interface, settings_.selection);
+        configured_servers_[spec.name] = spec.servers;
+        g->set_servers(spec.servers, resolv_conf_servers_[spec.name], self_);
+        for (const auto& d : spec.domains) router_.add({i, d, spec.clients});
+        next.push_back(std::move(g));
+    }
+    for (auto& old : groups_)
+        if (old) retired_groups_.push_back(std::move(old));
+    groups_ = std::move(next);
+    if (transactions_.empty()) retired_groups_.clear();
+}
+
+void ResolverEngine::set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers) {
+    resolv_conf_servers_[group] = servers;
+    for (auto& g : groups_)
+        if (g->name() == group) g->set_servers(configured_servers_[group], servers, self_);
+}
+
+void ResolverEngine::reply(const ClientRef& client, std::size_t len) {
+    if (len < dns::kHeaderSize) return;
+    ++stats_.rcodes[buffer_[3] & 0x0F];
+    io_.reply(client, {buffer_.data(), len});
+}
+
+void ResolverEngine::reply_error(std::span<const std::uint8_t> query, const QueryView& q,
+                                 const ClientRef& client, std::uint16_t rcode) {
+    if (rcode == dns::rcode::SERVFAIL) ++stats_.servfail_sent;
+    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_));
+}
+
+void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now) {
+    ++stats_.queries;
+    QueryView q;
+    QueryStatus status = parse_query(query, q);
+    if (status == QueryStatus::drop) {
+        ++stats_.dropped;
+        return;
+    }
+    if (!acl_.allowed(client.peer.address, client.ifindex, interfaces_)) {
+        ++stats_.refused;
+        reply_error(query, q, client, dns::rcode::REFUSED);
+        return;
+    }
+    switch (status) {
+        case QueryStatus::formerr: ++stats_.formerr; return reply_error(query, q, client, dns::rcode::FORMERR);
+        case QueryStatus::notimp: ++stats_.notimp; return reply_error(query, q, client, dns::rcode::NOTIMP);
+        case QueryStatus::badvers: return reply_error(query, q, client, dns::rcode::BADVERS);
+        default: break;
+    }
+    if (answer_local(query, q, client)) return;
+
+    std::string_view ifname;
+    if (const InterfaceInfo* i = find_interface(interfaces_, client.ifindex)) ifname = i->name;
+    auto route = router_.route(q.name(), ifname);
+    // Names that never leave the LAN unless a group routes them explicitly.
+    if (!route || !route->explicit_domain) {
+        if (settings_.bogus_priv && q.qclass == dns::kClassIN)
+            if (auto zone = private_reverse_zone(q.name())) return answer_negative(query, q, client, *zone);
+        bool address_query = q.qtype == dns::type::A || q.qtype == dns::type::AAAA || q.qtype == dns::type::ANY;
+        if (settings_.domain_needed && address_query && name_label_count(q.name()) == 1)
+            return answer_negative(query, q, client, q.name());
+    }
+    if (!route) {
+        ++stats_.refused;
+        return reply_error(query, q, client, dns::rcode::REFUSED);
+    }
+    UpstreamGroup& group = *groups_[route->group];
+    CacheKey key(q.name(), q.qtype, q.qclass, q.edns_do, q.cd(), group.cache_tag());
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+
+    CacheLookup hit = cache_.lookup(key.view(), now, buffer_, settings_.serve_stale, settings_.stale_ttl);
+    if (hit.state == CacheState::fresh || (hit.state == CacheState::stale && hit.stale_hold)) {
+        ++stats_.cache_hits;
+        if (hit.state == CacheState::stale) ++stats_.stale_answers;
+        reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit));
+        if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
+            ++stats_.prefetches;
+            start_transaction(key.view(), q, route->group, now);
+        }
+        return;
+    }
+    ++stats_.cache_misses;
+    if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
+        ++stats_.coalesced;
+        add_waiter(*transactions_.at(it->second), query, q, client);
+        return;
+    }
+    Transaction& t = start_transaction(key.view(), q, route->group, now);
+    add_waiter(t, query, q, client);
+}
+
+bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const QueryView& q,
+                                  const ClientRef& client) {
+    if (!hosts_ || q.qclass != dns::kClassIN) return false;
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    if (q.qtype == dns::type::PTR) {
+        if (const std::string* target = hosts_->reverse(q.name())) {
+            LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
+            b.add_answer_name(dns::type::PTR, settings_.local_ttl, *target);
+            ++stats_.local_answers;
+            reply(client, b.finish(settings_.edns, limit));
+            return true;
+        }
+    }
+    const std::vector<IpAddress>* addresses = hosts_->addresses(q.name());
+    if (!addresses) return false;
+    LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
+    bool any = false;
+    for (const auto& a : *addresses) {
+        bool want = q.qtype == dns::type::ANY || (a.is_v4() ? q.qtype == dns::type::A : q.qtype == dns::type::AAAA);
+        if (!want) continue;
+        b.add_answer(a.is_v4() ? dns::type::A : dns::type::AAAA, settings_.local_ttl, {a.bytes(), a.size()});
+        any = true;
+    }
+    // The name exists here but not this type: NODATA with an SOA (RFC 2308 2.2).
+    if (!any) b.add_authority_soa(q.name(), settings_.local_ttl);
+    ++stats_.local_answers;
+    reply(client, b.finish(settings_.edns, limit));
+    return true;
+}
+
+void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const QueryView& q,
+                                     const ClientRef& client, std::string_view zone) {
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NXDOMAIN);
+    b.add_authority_soa(zone, settings_.local_ttl);
+    ++stats_.local_answers;
+    reply(client, b.finish(settings_.edns, limit));
+}
+
+ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view key, const QueryView& q,
+                                                               std::size_t group, TimePoint now) {
+    auto t = std::make_unique<Transaction>();
+    t->id = next_id_++;
+    t->key.assign(key);
+    t->qname.assign(q.name());
+    t->qtype = q.qtype;
+    t->qclass = q.qclass;
+    t->dnssec_ok = q.edns_do;
+    t->checking_disabled = q.cd();
+    t->group = groups_[group].get();
+    t->deadline = now + settings_.upstream_timeout;
+    timers_.insert({t->deadline, t->id | kDeadlineBit});
+    Transaction& ref = *t;
+    by_key_[t->key] = t->id;
+    transactions_[t->id] = std::move(t);
+    if (ref.group->servers().empty()) {
+        // Nothing to ask (e.g. resolv.conf empty or only listing ourselves).
+        timers_.erase({ref.deadline, ref.id | kDeadlineBit});
+        ref.deadline = now;
+        timers_.insert({now, ref.id | kDeadlineBit});
+        return ref;
+    }
+    advance(ref, now);
+    if (auto probe = ref.group->probe_candidate(now, ref.tried)) send_attempt(ref, *probe, false, true, now);
+    return ref;
+}
+
+void ResolverEngine::add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q,
+                                const ClientRef& c) {
+    Waiter w{c, q, {query.begin(), query.begin() + static_cast<std::ptrdiff_t>(q.question_end)}};
+    t.waiters.push_back(std::move(w));
+}
+
+void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now) {
+    Attempt a;
+    a.token = next_id_++;
+    a.server = server;
+    a.id = static_cast<std::uint16_t>(random_());
+    a.tcp = tcp;
+    a.probe = probe;
+    a.sent = now;
+    Duration rto = t.group->rto(server);
+    // TCP needs a handshake first; give it a few RTTs but not past the deadline.
+    a.rto_at = tcp ? std::min(now + std::max(3 * rto, Duration(milliseconds(500))), t.deadline) : now + rto;
+    t.tried |= std::uint64_t{1} << server;
+    std::uint8_t query[dns::kHeaderSize + kMaxNameLength + 4 + dns::kOptRecordSize];
+    std::size_t len = build_upstream_query(t.qname, t.qtype, t.qclass, a.id, t.dnssec_ok, t.checking_disabled,
+                                           settings_.edns.udp_size, query);
+    t.group->on_sent(server, probe);
+    token_owner_[a.token] = t.id;
+    timers_.insert({a.rto_at, a.token});
+    t.attempts.push_back(a);
+    ++stats_.upstream_queries;
+    io_.send_upstream({a.token, t.group->servers()[server].endpoint, &t.group->egress_interface(), tcp,
+                       {query, len}});
+}
+
+bool ResolverEngine::has_live_attempt(const Transaction& t) const {
+    return std::any_of(t.attempts.begin(), t.attempts.end(),
+                       [](const Attempt& a) { return a.open && !a.timed_out && !a.probe; });
+}
+
+// Asks the next server unless an attempt is still within its timeout. When
+// every server has been asked, a new round starts (fresh socket and ID), so
+// loss on the path is survived; the deadline bounds it all.
+void ResolverEngine::advance(Transaction& t, TimePoint now) {
+    if (has_live_attempt(t) || t.attempts.size() >= kMaxAttempts) return;
+    auto next = t.group->pick(now, t.tried);
+    if (!next) {
+        t.tried = 0;
+        next = t.group->pick(now, t.tried);
+    }
+    if (next) send_attempt(t, *next, false, false, now);
+}
+
+void ResolverEngine::close_attempt(Transaction& t, Attempt& a) {
+    (void)t;
+    if (!a.open) return;
+    a.open = false;
+    timers_.erase({a.rto_at, a.token});
+    token_owner_.erase(a.token);
+    io_.close_upstream(a.token);
+}
+
+void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoint& from,
+                                              std::span<const std::uint8_t> bytes, TimePoint now) {
+    auto owner = token_owner_.find(token);
+    if (owner == token_owner_.end()) return;
+    Transaction& t = *transactions_.at(owner->second);
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    Attempt& a = *it;
+    const ServerHealth& server = t.group->servers()[a.server];
+    if (from != server.endpoint) {
+        ++stats_.spoof_mismatches;
+        return;
+    }
+    ScannedResponse r;
+    ScanStatus status = scan_response(bytes, t.qname, t.qtype, t.qclass, settings_.ttl, r);
+    if (status == ScanStatus::not_a_response || (status != ScanStatus::malformed && r.id != a.id) ||
+        status == ScanStatus::question_mismatch) {
+        ++stats_.spoof_mismatches;  // keep waiting for the real answer
+        return;
+    }
+    if (status == ScanStatus::malformed && !a.tcp && bytes.size() >= 2 && load_u16(bytes.data()) != a.id) {
+        ++stats_.spoof_mismatches;
+        return;
+    }
+    if (status == ScanStatus::ok && r.truncated && !a.tcp) {
+        // RFC 7766 section 5: repeat over TCP to the same server.
+        ++stats_.tcp_fallbacks;
+        std::size_t s = a.server;
+        bool probe = a.probe;
+        close_attempt(t, a);
+        t.group->on_answer(s, now - a.sent, probe);
+        send_attempt(t, s, true, false, now);
+        return;
+    }
+    if (status == ScanStatus::malformed || r.kind == ResponseKind::server_error || r.truncated) {
+        ++stats_.upstream_errors;
+        t.group->on_failure(a.server, now, false, a.probe);
+        close_attempt(t, a);
+        // SERVFAIL or REFUSED from one server: move on to the next (untried) one.
+        auto next = t.group->pick(now, t.tried);
+        if (next && t.attempts.size() < kMaxAttempts)
+            send_attempt(t, *next, false, false, now);
+        else if (!std::any_of(t.attempts.begin(), t.attempts.end(), [](const Attempt& x) { return x.open; }))
+            complete(t, nullptr, now);
+        return;
+    }
+    t.group->on_answer(a.server, now - a.sent, a.probe);
+    complete(t, &r, now);
+}
+
+void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
+    auto owner = token_owner_.find(token);
+    if (owner == token_owner_.end()) return;
+    Transaction& t = *transactions_.at(owner->second);
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    ++stats_.upstream_errors;
+    t.group->on_failure(it->server, now, false, it->probe);
+    close_attempt(t, *it);
+    advance(t, now);
+    if (!std::any_of(t.attempts.begin(), t.attempts.end(), [](const Attempt& x) { return x.open; }))
+        complete(t, nullptr, now);
+}
+
+void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
+    auto owner = token_owner_.find(token);
+    if (owner == token_owner_.end()) return;
+    Transaction& t = *transactions_.at(owner->second);
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    Attempt& a = *it;
+    a.timed_out = true;  // stays open: a late answer is still welcome
+    ++stats_.upstream_timeouts;
+    t.group->on_failure(a.server, now, true, a.probe);
+    if (a.tcp) close_attempt(t, a);
+    advance(t, now);
+}
+
+void ResolverEngine::handle_timers(TimePoint now) {
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+        auto [when, id] = *timers_.begin();
+        timers_.erase(timers_.begin());
+        if (id & kDeadlineBit) {
+            auto it = transactions_.find(id & ~kDeadlineBit);
+            if (it != transactions_.end()) complete(*it->second, nullptr, now);
+        } else {
+            on_attempt_timeout(id, now);
+        }
+    }
+}
+
+std::optional<TimePoint> ResolverEngine::next_timer() const {
+    if (timers_.empty()) return std::nullopt;
+    return timers_.begin()->first;
+}
+
+// Ends a transaction: with an answer (cache it, send it to every waiter), or
+// with nothing (every server failed or the deadline passed): a stale answer
+// when RFC 8767 allows, else SERVFAIL.
+void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, TimePoint now) {
+    if (answer) {
+        if (answer->cacheable())
+            cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now);
+        for (const Waiter& w : t.waiters) {
+            std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
+            std::memcpy(buffer_.data(), answer->stored.data(), answer->stored.size());
+            reply(w.client, finish_answer(buffer_, answer->stored.size(), w.q, w.head, settings_.edns, limit));
+        }
+    } else {
+        CacheLookup stale;
+        if (settings_.serve_stale && !t.waiters.empty())
+            stale = cache_.lookup(t.key, now, buffer_, true, settings_.stale_ttl);
+        if (stale.state != CacheState::miss) {
+            cache_.hold_stale(t.key, now + settings_.stale_hold);
+            std::vector<std::uint8_t> copy(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(stale.length));
+            for (const Waiter& w : t.waiters) {
+                ++stats_.stale_answers;
+                std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
+                std::memcpy(buffer_.data(), copy.data(), copy.size());
+                reply(w.client, finish_answer(buffer_, copy.size(), w.q, w.head, settings_.edns, limit));
+            }
+        } else {
+            for (const Waiter& w : t.waiters) reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL);
+        }
+    }
+    finish(t.id);
+}
+
+void ResolverEngine::finish(std::uint64_t txn_id) {
+    auto it = transactions_.find(txn_id);
+    if (it == transactions_.end()) return;
+    Transaction& t = *it->second;
+    for (Attempt& a : t.attempts) {
+        // A probe still unanswered when another server answered: no verdict yet.
+        if (a.open && a.probe && !a.timed_out) t.group->on_abandoned(a.server);
+        close_attempt(t, a);
+    }
+    timers_.erase({t.deadline, t.id | kDeadlineBit});
+    by_key_.erase(t.key);
+    transactions_.erase(it);
+    if (transactions_.empty()) retired_groups_.clear();
+}
+
+}  // namespace lanlord

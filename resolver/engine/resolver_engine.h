@@ -1,0 +1,130 @@
+// The sans-I/O forwarding resolver: bytes, context and `now` in; answers and
+// upstream attempts out through EngineIo.
+//
+// Order of work for a query (ARCHITECTURE.md "A DNS query"):
+//   parse (FORMERR/NOTIMP/BADVERS) -> access control (REFUSED) -> local data
+//   (hosts) -> choose the upstream group (domain, client interface) -> names
+//   never forwarded (private reverse, single label) -> cache (fresh answer, or
+//   stale under RFC 8767) -> join a transaction in flight for the same key, or
+//   start one: best server first, the next after an adaptive timeout, TCP when
+//   truncated, SERVFAIL or a stale answer when everything failed.
+// Upstream answers are accepted only from the server asked, with the ID and
+// question asked; anything else is counted as a spoof attempt and ignored.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/time.h"
+#include "resolver/cache/packet_cache.h"
+#include "resolver/engine/access_control.h"
+#include "resolver/engine/engine_stats.h"
+#include "resolver/engine/engine_types.h"
+#include "resolver/engine/upstream_group.h"
+#include "resolver/engine/upstream_router.h"
+#include "resolver/local/hosts_table.h"
+#include "resolver/wire/message_builder.h"
+#include "resolver/wire/query_view.h"
+#include "resolver/wire/response_scan.h"
+
+namespace lanlord {
+
+struct EngineSettings {
+    EdnsPolicy edns;
+    TtlPolicy ttl;
+    bool serve_stale = true;
+    bool prefetch = true;
+    Duration upstream_timeout = seconds(3);  // a whole transaction, all attempts
+    Duration stale_hold = seconds(30);       // RFC 8767 failure recheck timer
+    std::uint32_t stale_ttl = 30;            // RFC 8767 section 4
+    std::uint32_t local_ttl = 60;            // hosts answers and local negatives
+    bool bogus_priv = true;
+    bool domain_needed = true;
+    std::vector<Prefix> allow, deny;
+    SelectionTuning selection;
+};
+
+struct GroupSpec {
+    std::string name;
+    std::string interface;
+    std::vector<Endpoint> servers;
+    std::vector<std::string> domains;  // wire form
+    std::vector<std::string> clients;
+};
+
+class ResolverEngine {
+public:
+    using Random = std::function<std::uint64_t()>;
+    ResolverEngine(EngineIo& io, PacketCache& cache, Random random);
+    ~ResolverEngine();
+
+    // (Re)configures; groups keep their servers' health across a reload when
+    // the name stays. Transactions in flight finish on their old group.
+    void configure(EngineSettings settings, const std::vector<GroupSpec>& groups, std::vector<Endpoint> self);
+    void set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers);
+    void set_interfaces(InterfaceTable interfaces) { interfaces_ = std::move(interfaces); }
+    void set_hosts(std::shared_ptr<const HostsTable> hosts) { hosts_ = std::move(hosts); }
+
+    void handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now);
+    void handle_upstream_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes,
+                                  TimePoint now);
+    // The attempt could not be sent or its TCP connection failed.
+    void handle_upstream_error(std::uint64_t token, TimePoint now);
+    void handle_timers(TimePoint now);
+    std::optional<TimePoint> next_timer() const;
+
+    const EngineStats& stats() const { return stats_; }
+    const std::vector<std::unique_ptr<UpstreamGroup>>& groups() const { return groups_; }
+    std::size_t in_flight() const { return transactions_.size(); }
+
+private:
+    struct Waiter;
+    struct Attempt;
+    struct Transaction;
+
+    void reply(const ClientRef& client, std::size_t len);
+    void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                     std::uint16_t rcode);
+    bool answer_local(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
+    void answer_negative(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                         std::string_view zone);
+    Transaction& start_transaction(std::string_view key, const QueryView& q, std::size_t group, TimePoint now);
+    void add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& c);
+    void send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now);
+    void advance(Transaction& t, TimePoint now);
+    void on_attempt_timeout(std::uint64_t token, TimePoint now);
+    void complete(Transaction& t, const ScannedResponse* answer, TimePoint now);
+    void finish(std::uint64_t txn_id);
+    void close_attempt(Transaction& t, Attempt& a);
+    bool has_live_attempt(const Transaction& t) const;
+
+    EngineIo& io_;
+    PacketCache& cache_;
+    Random random_;
+    EngineSettings settings_;
+    AccessControl acl_{{}, {}};
+    UpstreamRouter router_;
+    std::vector<std::unique_ptr<UpstreamGroup>> groups_;
+    std::vector<std::unique_ptr<UpstreamGroup>> retired_groups_;  // still used by transactions in flight
+    std::vector<Endpoint> self_;
+    std::map<std::string, std::vector<Endpoint>> configured_servers_, resolv_conf_servers_;
+    InterfaceTable interfaces_;
+    std::shared_ptr<const HostsTable> hosts_;
+    EngineStats stats_;
+
+    std::unordered_map<std::uint64_t, std::unique_ptr<Transaction>> transactions_;
+    std::unordered_map<std::string, std::uint64_t> by_key_;
+    std::unordered_map<std::uint64_t, std::uint64_t> token_owner_;  // attempt token -> transaction
+    std::set<std::pair<TimePoint, std::uint64_t>> timers_;          // attempt RTOs and deadlines
+    std::uint64_t next_id_ = 1;
+
+    std::vector<std::uint8_t> buffer_;  // answers are built here (64 KiB, allocated once)
+};
+
+}  // namespace lanlord

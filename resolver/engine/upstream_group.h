@@ -1,0 +1,81 @@
+// One upstream group at run time: its servers with their measured health, and
+// the choice of which server to ask next.
+//
+// Selection (in the spirit of unbound's infra cache and TCP's RTO, RFC 6298):
+// - each server keeps a smoothed RTT and RTT variance; its retransmission
+//   timeout is srtt + 4 * rttvar, clamped to [min_rto, max_rto], so a LAN
+//   upstream is given up on after tens of milliseconds, not a fixed second;
+// - a server never measured is tried first (its RTO is initial_rto);
+// - a timeout or a failure (SERVFAIL, REFUSED, unusable answer) backs the
+//   server off for 1 s, doubling per consecutive failure up to 60 s; a backed-
+//   off server is used only when nothing else is left;
+// - when a backoff has run out the server is probed by sending it one real
+//   query in parallel with the best server's, so recovery costs no wait.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "common/time.h"
+
+namespace lanlord {
+
+struct ServerHealth {
+    Endpoint endpoint;
+    bool from_resolv_conf = false;
+    Duration srtt{};       // zero until measured
+    Duration rttvar{};
+    unsigned consecutive_failures = 0;
+    std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
+    TimePoint backoff_until{};
+    bool probe_in_flight = false;
+};
+
+struct SelectionTuning {
+    Duration initial_rto = milliseconds(250);
+    Duration min_rto = milliseconds(40);
+    Duration max_rto = milliseconds(1500);
+    Duration first_backoff = seconds(1);
+    Duration max_backoff = seconds(60);
+};
+
+class UpstreamGroup {
+public:
+    UpstreamGroup(std::string name, std::string egress_interface, SelectionTuning tuning = {});
+
+    const std::string& name() const { return name_; }
+    const std::string& egress_interface() const { return interface_; }
+    std::uint16_t cache_tag() const { return tag_; }
+    const std::vector<ServerHealth>& servers() const { return servers_; }
+
+    // Replaces the server list, keeping the health of servers that stay.
+    // Endpoints in `self` (our own listeners) are left out: forwarding to
+    // ourselves would loop (dnsmasq does the same with its resolv.conf).
+    void set_servers(const std::vector<Endpoint>& configured, const std::vector<Endpoint>& from_resolv_conf,
+                     const std::vector<Endpoint>& self);
+
+    // Best server not in `tried` (a bitmask over indices < 64), preferring
+    // servers not backed off; nullopt when all were tried.
+    std::optional<std::size_t> pick(TimePoint now, std::uint64_t tried) const;
+    // A server whose backoff has run out and that is not being probed yet.
+    std::optional<std::size_t> probe_candidate(TimePoint now, std::uint64_t tried) const;
+
+    Duration rto(std::size_t server) const;
+    void on_sent(std::size_t server, bool probe);
+    void on_answer(std::size_t server, Duration rtt, bool probe);
+    void on_failure(std::size_t server, TimePoint now, bool timeout, bool probe);
+    // A probe that was still unanswered when its transaction ended: no verdict.
+    void on_abandoned(std::size_t server) { servers_[server].probe_in_flight = false; }
+
+private:
+    std::string name_;
+    std::string interface_;
+    std::uint16_t tag_;
+    SelectionTuning tuning_;
+    std::vector<ServerHealth> servers_;
+};
+
+}  // namespace lanlord

@@ -1,0 +1,84 @@
+#include "resolver/net/dns_service.h"
+
+namespace lanlord {
+
+DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random)
+    : io_(io),
+      engine_(*this, cache, std::move(random)),
+      transport_(io, {[this](std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes) {
+                          engine_.handle_upstream_response(token, from, bytes, Clock::now());
+                          reschedule();
+                      },
+                      [this](std::uint64_t token) {
+                          engine_.handle_upstream_error(token, Clock::now());
+                          reschedule();
+                      }}),
+      timer_(io) {}
+
+DnsService::~DnsService() { close(); }
+
+std::string DnsService::listen(const std::vector<Endpoint>& addresses) {
+    for (const auto& a : addresses) {
+        auto index = static_cast<std::uint32_t>(udp_.size());
+        auto handler = [this](std::span<const std::uint8_t> b, const ClientRef& c) { on_query(b, c); };
+        auto u = std::make_unique<UdpListener>(io_, index, handler);
+        if (auto err = u->open(a); !err.empty()) return "UDP " + a.to_string() + ": " + err;
+        auto t = std::make_unique<TcpListener>(io_, index, handler);
+        if (auto err = t->open(a); !err.empty()) return "TCP " + a.to_string() + ": " + err;
+        udp_.push_back(std::move(u));
+        tcp_.push_back(std::move(t));
+    }
+    return "";
+}
+
+void DnsService::set_tcp_limits(unsigned max_connections, Duration idle_timeout) {
+    for (auto& t : tcp_) t->set_limits(max_connections, idle_timeout);
+}
+
+std::vector<Endpoint> DnsService::listening() const {
+    std::vector<Endpoint> out;
+    for (const auto& u : udp_) out.push_back(u->address());
+    return out;
+}
+
+void DnsService::close() {
+    for (auto& u : udp_) u->close();
+    for (auto& t : tcp_) t->close();
+    timer_.cancel();
+}
+
+void DnsService::on_query(std::span<const std::uint8_t> bytes, const ClientRef& client) {
+    engine_.handle_query(bytes, client, Clock::now());
+    reschedule();
+}
+
+void DnsService::reschedule() {
+    auto next = engine_.next_timer();
+    TimePoint at = next ? *next : TimePoint::max();
+    if (at == timer_at_) return;
+    timer_at_ = at;
+    if (!next) {
+        timer_.cancel();
+        return;
+    }
+    timer_.expires_at(at);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        timer_at_ = TimePoint::max();
+        engine_.handle_timers(Clock::now());
+        reschedule();
+    });
+}
+
+void DnsService::reply(const ClientRef& client, std::span<const std::uint8_t> answer) {
+    if (client.tcp) {
+        if (client.listener < tcp_.size()) tcp_[client.listener]->send(client, answer);
+    } else if (client.listener < udp_.size()) {
+        udp_[client.listener]->send(client, answer);
+    }
+}
+
+void DnsService::send_upstream(const UpstreamRequest& request) { transport_.send(request); }
+void DnsService::close_upstream(std::uint64_t token) { transport_.close(token); }
+
+}  // namespace lanlord

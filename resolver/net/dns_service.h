@@ -1,0 +1,49 @@
+// The DNS side of the daemon at run time: listeners, the upstream transport
+// and the engine's timer around one ResolverEngine on one io_context. It is the
+// engine's EngineIo: answers go back through the listener they came from.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "resolver/engine/resolver_engine.h"
+#include "resolver/net/tcp_listener.h"
+#include "resolver/net/udp_listener.h"
+#include "resolver/net/upstream_transport.h"
+
+namespace lanlord {
+
+class DnsService : public EngineIo {
+public:
+    DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random);
+    ~DnsService() override;
+
+    // Binds UDP and TCP on every address; returns "" or the first failure.
+    std::string listen(const std::vector<Endpoint>& addresses);
+    void set_tcp_limits(unsigned max_connections, Duration idle_timeout);
+    std::vector<Endpoint> listening() const;
+    void close();
+
+    ResolverEngine& engine() { return engine_; }
+    // Call after changing engine state from outside an event (e.g. reload).
+    void reschedule();
+
+    void reply(const ClientRef& client, std::span<const std::uint8_t> answer) override;
+    void send_upstream(const UpstreamRequest& request) override;
+    void close_upstream(std::uint64_t token) override;
+
+private:
+    void on_query(std::span<const std::uint8_t> bytes, const ClientRef& client);
+    boost::asio::io_context& io_;
+    ResolverEngine engine_;
+    UpstreamTransport transport_;
+    boost::asio::steady_timer timer_;
+    TimePoint timer_at_ = TimePoint::max();
+    std::vector<std::unique_ptr<UdpListener>> udp_;
+    std::vector<std::unique_ptr<TcpListener>> tcp_;
+};
+
+}  // namespace lanlord

@@ -1,0 +1,169 @@
+#include "resolver/net/tcp_listener.h"
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "common/byte_cursor.h"
+
+namespace lanlord {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct TcpListener::Connection {
+    explicit Connection(asio::io_context& io) : socket(io), idle(io) {}
+    std::uint64_t id = 0;
+    tcp::socket socket;
+    asio::steady_timer idle;
+    ClientRef client;
+    std::uint8_t length[2] = {};
+    std::vector<std::uint8_t> body;
+    std::deque<std::vector<std::uint8_t>> out;
+    bool writing = false;
+    unsigned pending = 0;  // queries handed to the engine and not answered yet
+    TimePoint last_activity{};
+};
+
+TcpListener::TcpListener(asio::io_context& io, std::uint32_t index, Handler handler)
+    : io_(io), acceptor_(io), index_(index), handler_(std::move(handler)) {}
+
+TcpListener::~TcpListener() { close(); }
+
+std::string TcpListener::open(const Endpoint& address) {
+    address_ = address;
+    boost::system::error_code ec;
+    tcp::endpoint ep(address.address.is_v4()
+                         ? asio::ip::address(asio::ip::make_address_v4(address.address.to_string()))
+                         : asio::ip::address(asio::ip::make_address_v6(address.address.to_string())),
+                     address.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && !address.address.is_v4()) acceptor_.set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec.message();
+    accept();
+    return "";
+}
+
+void TcpListener::set_limits(unsigned max_connections, Duration idle_timeout) {
+    max_connections_ = std::max(1u, max_connections);
+    idle_timeout_ = idle_timeout;
+}
+
+void TcpListener::close() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    for (auto& [id, c] : connections_) {
+        c->socket.close(ec);
+        c->idle.cancel();
+    }
+    connections_.clear();
+}
+
+void TcpListener::make_room() {
+    std::shared_ptr<Connection> victim;
+    for (auto& [id, c] : connections_)
+        if (c->pending == 0 && (!victim || c->last_activity < victim->last_activity)) victim = c;
+    if (!victim && !connections_.empty()) victim = connections_.begin()->second;
+    if (victim) drop(victim->id);
+}
+
+void TcpListener::accept() {
+    auto c = std::make_shared<Connection>(io_);
+    acceptor_.async_accept(c->socket, [this, c](boost::system::error_code ec) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            if (connections_.size() >= max_connections_) make_room();
+            c->id = next_id_++;
+            boost::system::error_code e2;
+            auto peer = c->socket.remote_endpoint(e2);
+            auto local = c->socket.local_endpoint(e2);
+            if (!e2) {
+                auto to_ip = [](const asio::ip::address& a) {
+                    return *IpAddress::parse(a.to_string());
+                };
+                c->client.peer = {to_ip(peer.address()), peer.port()};
+                c->client.local = to_ip(local.address());
+                c->client.tcp = true;
+                c->client.listener = index_;
+                c->client.connection = c->id;
+                connections_[c->id] = c;
+                touch(c);
+                read_length(c);
+            }
+        }
+        accept();
+    });
+}
+
+void TcpListener::touch(const std::shared_ptr<Connection>& c) {
+    c->last_activity = Clock::now();
+    c->idle.expires_after(idle_timeout_);
+    std::weak_ptr<Connection> weak = c;
+    c->idle.async_wait([this, weak](boost::system::error_code ec) {
+        auto c = weak.lock();
+        if (ec || !c) return;
+        if (c->pending > 0 || c->writing) return touch(c);  // busy, not idle
+        drop(c->id);
+    });
+}
+
+void TcpListener::drop(std::uint64_t id) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    boost::system::error_code ec;
+    it->second->socket.shutdown(tcp::socket::shutdown_both, ec);
+    it->second->socket.close(ec);
+    it->second->idle.cancel();
+    connections_.erase(it);
+}
+
+void TcpListener::read_length(std::shared_ptr<Connection> c) {
+    asio::async_read(c->socket, asio::buffer(c->length), [this, c](boost::system::error_code ec, std::size_t) {
+        if (ec) return drop(c->id);
+        std::size_t len = load_u16(c->length);
+        if (len == 0) return drop(c->id);
+        read_body(c, len);
+    });
+}
+
+void TcpListener::read_body(std::shared_ptr<Connection> c, std::size_t len) {
+    c->body.resize(len);
+    asio::async_read(c->socket, asio::buffer(c->body), [this, c](boost::system::error_code ec, std::size_t) {
+        if (ec) return drop(c->id);
+        touch(c);
+        ++c->pending;
+        handler_(c->body, c->client);
+        if (connections_.contains(c->id)) read_length(c);  // pipelining: read the next one now
+    });
+}
+
+void TcpListener::send(const ClientRef& client, std::span<const std::uint8_t> bytes) {
+    auto it = connections_.find(client.connection);
+    if (it == connections_.end()) return;
+    auto& c = it->second;
+    if (c->pending > 0) --c->pending;
+    std::vector<std::uint8_t> framed(bytes.size() + 2);
+    store_u16(framed.data(), static_cast<std::uint16_t>(bytes.size()));
+    std::copy(bytes.begin(), bytes.end(), framed.begin() + 2);
+    c->out.push_back(std::move(framed));
+    if (!c->writing) write_next(c);
+}
+
+void TcpListener::write_next(std::shared_ptr<Connection> c) {
+    if (c->out.empty()) {
+        c->writing = false;
+        return;
+    }
+    c->writing = true;
+    asio::async_write(c->socket, asio::buffer(c->out.front()), [this, c](boost::system::error_code ec, std::size_t) {
+        if (ec) return drop(c->id);
+        c->out.pop_front();
+        touch(c);
+        write_next(c);
+    });
+}
+
+}  // namespace lanlord

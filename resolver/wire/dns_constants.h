@@ -1,0 +1,54 @@
+// DNS numbers used across the resolver (RFC 1035, RFC 6891, IANA registries).
+#pragma once
+
+#include <cstdint>
+
+namespace lanlord::dns {
+
+inline constexpr std::size_t kHeaderSize = 12;
+inline constexpr std::uint16_t kClassIN = 1;
+
+namespace type {
+inline constexpr std::uint16_t A = 1;
+inline constexpr std::uint16_t NS = 2;
+inline constexpr std::uint16_t CNAME = 5;
+inline constexpr std::uint16_t SOA = 6;
+inline constexpr std::uint16_t PTR = 12;
+inline constexpr std::uint16_t MX = 15;
+inline constexpr std::uint16_t TXT = 16;
+inline constexpr std::uint16_t AAAA = 28;
+inline constexpr std::uint16_t SRV = 33;
+inline constexpr std::uint16_t OPT = 41;
+inline constexpr std::uint16_t RRSIG = 46;
+inline constexpr std::uint16_t ANY = 255;
+}  // namespace type
+
+namespace rcode {
+inline constexpr std::uint8_t NOERROR = 0;
+inline constexpr std::uint8_t FORMERR = 1;
+inline constexpr std::uint8_t SERVFAIL = 2;
+inline constexpr std::uint8_t NXDOMAIN = 3;
+inline constexpr std::uint8_t NOTIMP = 4;
+inline constexpr std::uint8_t REFUSED = 5;
+inline constexpr std::uint16_t BADVERS = 16;  // extended, RFC 6891 section 9
+}  // namespace rcode
+
+// Header flag bits within the 16-bit flags word.
+namespace flag {
+inline constexpr std::uint16_t QR = 0x8000;
+inline constexpr std::uint16_t AA = 0x0400;
+inline constexpr std::uint16_t TC = 0x0200;
+inline constexpr std::uint16_t RD = 0x0100;
+inline constexpr std::uint16_t RA = 0x0080;
+inline constexpr std::uint16_t AD = 0x0020;
+inline constexpr std::uint16_t CD = 0x0010;
+inline constexpr std::uint16_t OPCODE_MASK = 0x7800;
+inline constexpr std::uint16_t RCODE_MASK = 0x000F;
+}  // namespace flag
+
+inline constexpr std::uint16_t kEdnsDoBit = 0x8000;  // in the OPT TTL's low 16 bits, RFC 3225
+inline constexpr std::uint16_t kMinUdpSize = 512;     // RFC 1035 section 4.2.1
+inline constexpr std::size_t kOptRecordSize = 11;     // root name + type/class/ttl/rdlength
+inline constexpr std::size_t kMaxMessageSize = 65535;
+
+}  // namespace lanlord::dns
