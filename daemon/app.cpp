@@ -25,9 +25,10 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 }  // namespace
 
-App::App(Config config, std::string config_path)
+App::App(Config config, std::string config_path, std::string log_level_override)
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
+      log_level_override_(std::move(log_level_override)),
       signals_(io_, SIGHUP, SIGTERM, SIGINT),
       watchdog_(io_),
       interface_refresh_(io_),
@@ -87,7 +88,8 @@ int App::run() {
 }
 
 void App::apply(const Config& config, bool initial) {
-    if (auto level = parse_log_level(config.log_level)) spdlog::set_level(*level);
+    const std::string& level_name = log_level_override_.empty() ? config.log_level : log_level_override_;
+    if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
     cache_->set_limits(cache_limits(config));
     std::vector<Endpoint> self = dns_->listening();
     dns_->engine().configure(engine_settings(config), group_specs(config), self);

@@ -21,7 +21,8 @@ namespace lanlord {
 class App {
 public:
     // `config_path` empty: the built-in default configuration.
-    App(Config config, std::string config_path);
+    // `log_level_override` (from --log-level) wins over the file, also after a reload.
+    App(Config config, std::string config_path, std::string log_level_override = {});
     // Binds, drops privileges, notifies READY=1 and runs until stopped.
     // Returns the process exit code.
     int run();
@@ -39,6 +40,7 @@ private:
 
     Config config_;
     std::string config_path_;
+    std::string log_level_override_;
     boost::asio::io_context io_;
     SecureRandom random_;
     std::unique_ptr<PacketCache> cache_;

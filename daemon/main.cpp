@@ -83,9 +83,8 @@ int main(int argc, char** argv) {
         }
         config = std::move(*result.config);
     }
-    if (!log_level.empty()) config.log_level = log_level;
     try {
-        lanlord::App app(std::move(config), config_path);
+        lanlord::App app(std::move(config), config_path, log_level);
         return app.run();
     } catch (const std::exception& e) {
         spdlog::critical("fatal: {}", e.what());

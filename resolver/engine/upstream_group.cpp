@@ -34,9 +34,10 @@ void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
 Duration UpstreamGroup::rto(std::size_t i) const {
     const ServerHealth& s = servers_[i];
     Duration base = s.srtt == Duration::zero() ? tuning_.initial_rto : s.srtt + 4 * s.rttvar;
-    // Each consecutive failure doubles the wait (RFC 6298 5.5), within bounds.
+    base = std::clamp(base, tuning_.min_rto, tuning_.max_rto);
+    // Each consecutive failure doubles the wait (RFC 6298 5.5), up to max_rto.
     for (unsigned k = 0; k < std::min(s.consecutive_failures, 4u); ++k) base *= 2;
-    return std::clamp(base, tuning_.min_rto, tuning_.max_rto);
+    return std::min(base, tuning_.max_rto);
 }
 
 std::optional<std::size_t> UpstreamGroup::pick(TimePoint now, std::uint64_t tried) const {
