@@ -1,0 +1,90 @@
+// The cache-hit path must not allocate (ARCHITECTURE.md "cache-hit path").
+// This file replaces the global operator new of the test binary with one that
+// counts, and requires zero allocations over 1,000 hits through the whole
+// engine: parse, access control, routing, cache lookup, TTL aging, answer.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "resolver/engine/resolver_engine.h"
+#include "support/dns_builder.h"
+
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<std::size_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace lanlord;
+using namespace lanlord::test;
+
+namespace {
+class CountingIo : public EngineIo {
+public:
+    void reply(const ClientRef&, std::span<const std::uint8_t> answer) override {
+        ++replies;
+        last_length = answer.size();
+    }
+    void send_upstream(const UpstreamRequest& r) override {
+        token = r.token;
+        server = r.server;
+        std::copy(r.query.begin(), r.query.end(), query);
+        query_len = r.query.size();
+    }
+    void close_upstream(std::uint64_t) override {}
+    std::size_t replies = 0, last_length = 0, query_len = 0;
+    std::uint64_t token = 0;
+    Endpoint server;
+    std::uint8_t query[600];
+};
+}  // namespace
+
+TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
+    CountingIo io;
+    PacketCache cache({.max_entries = 100}, 4);
+    std::uint64_t n = 1;
+    ResolverEngine engine(io, cache, [&] { return n++; });
+    Endpoint up = *Endpoint::parse("192.0.2.1", 53);
+    engine.configure({}, {{"default", "", {up}, {wire(".")}, {}}}, {});
+    auto hosts = std::make_shared<HostsTable>();
+    hosts->parse("192.0.2.10 nas\n", "hosts");
+    engine.set_hosts(hosts);
+    engine.set_interfaces({{1, "lo", {*Prefix::parse("127.0.0.1/8")}}});
+    ClientRef client{.peer = *Endpoint::parse("127.0.0.1:4000", 0), .ifindex = 1};
+    TimePoint now(seconds(100));
+
+    auto query = make_query("www.example.org", dns::type::A, {.edns_udp = 1232});
+    engine.handle_query(query, client, now);
+    QueryView sent;
+    REQUIRE(parse_query({io.query, io.query_len}, sent) == QueryStatus::ok);
+    ResponseSpec s{.qname = "www.example.org", .id = sent.id};
+    s.answer = {{"www.example.org", dns::type::A, 3600, rdata_a("198.51.100.1")}};
+    engine.handle_upstream_response(io.token, io.server, make_response(s), now);
+    REQUIRE(io.replies == 1);
+    engine.handle_query(query, client, now);  // warm every lazy static once
+    REQUIRE(io.replies == 2);
+
+    allocations = 0;
+    counting = true;
+    for (int i = 0; i < 1000; ++i) {
+        query[0] = static_cast<std::uint8_t>(i);  // a new client ID each time
+        engine.handle_query(query, client, now + milliseconds(i));
+    }
+    counting = false;
+    CHECK(allocations == 0);
+    CHECK(io.replies == 1002);
+    CHECK(engine.stats().cache_hits == 1001);
+    CHECK(io.last_length > 40);
+}
