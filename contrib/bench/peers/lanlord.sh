@@ -1,0 +1,23 @@
+# lanlord as a forwarding cache for ../shared/bench/dns (run.sh sources this).
+#   EXTRA_PEERS_DIR=$PWD/contrib/bench/peers ../shared/bench/dns/run.sh reflector unbound1 dnsmasq lanlord
+# Defaults kept except: listen/upstream from the harness, cache size, no hosts
+# file, no resolv.conf, warnings only in the log (the harness reads no log).
+LANLORD_REPO=${LANLORD_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+LANLORD_BIN=${LANLORD_BIN:-$LANLORD_REPO/build/daemon/lanlord}
+PEER_DESC="lanlord (ours), one thread, cache size=CACHE_SIZE, serve-stale and prefetch on (defaults)"
+peer_version() { "$LANLORD_BIN" --version | head -1; }
+peer_start() {
+    cat >"$PEER_DIR/lanlord.toml" <<EOC
+log_level = "warn"
+[dns]
+listen = ["$LISTEN_ADDR:$LISTEN_PORT"]
+hosts_file = ""
+[cache]
+size = $CACHE_SIZE
+max_memory = "1GiB"
+[[upstream]]
+servers = ["$UPSTREAM_ADDR:$UPSTREAM_PORT"]
+EOC
+    bg_run "$PEER_DIR/stdout.log" "$LANLORD_BIN" --config "$PEER_DIR/lanlord.toml"
+    PEER_PID=$BG_PID
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The project's two set-up commands (see README):
+#   contrib/dev.sh run    install build deps, build, start lanlord on its built-in default config
+#   contrib/dev.sh test   install build and test deps, build, run the whole CTest suite
+# Works on a fresh Debian 12 machine; uses sudo for apt-get when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libldns-dev libtomlplusplus-dev
+            libspdlog-dev libsystemd-dev catch2)
+TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2)
+BUILD_DIR=${BUILD_DIR:-build}
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+    local missing=()
+    for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "== installing: ${missing[*]}"
+    as_root apt-get update -qq
+    # Test peers (nsd) must not start as system services: the tests start their own.
+    as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+case "${1:-}" in
+    run)
+        install_packages "${BUILD_DEPS[@]}" bind9-dnsutils
+        build
+        echo
+        echo "lanlord runs on its built-in default: 127.0.0.1 and ::1 port 5353, upstreams from /etc/resolv.conf."
+        echo "Ask it from another terminal:   dig @127.0.0.1 -p 5353 example.org"
+        echo "Stop it with Ctrl-C."
+        echo
+        exec "$BUILD_DIR/daemon/lanlord"
+        ;;
+    test)
+        install_packages "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
+        build
+        cd "$BUILD_DIR"
+        exec ctest --output-on-failure -j "$(nproc)" --timeout 300
+        ;;
+    *)
+        echo "usage: $0 run|test" >&2
+        exit 2
+        ;;
+esac
