@@ -23,7 +23,8 @@ struct ResolverEngine::Waiter {
 
 struct ResolverEngine::Attempt {
     std::uint64_t token = 0;
-    std::size_t server = 0;
+    std::size_t server = 0;  // index when sent; the list may change (resolv.conf), so
+    Endpoint endpoint;       // the endpoint is what identifies the server
     std::uint16_t id = 0;
     bool tcp = false, probe = false, open = true, timed_out = false;
     TimePoint sent{}, rto_at{};
@@ -227,6 +228,7 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     Attempt a;
     a.token = next_id_++;
     a.server = server;
+    a.endpoint = t.group->servers()[server].endpoint;
     a.id = static_cast<std::uint16_t>(random_());
     a.tcp = tcp;
     a.probe = probe;
@@ -243,8 +245,24 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     timers_.insert({a.rto_at, a.token});
     t.attempts.push_back(a);
     ++stats_.upstream_queries;
-    io_.send_upstream({a.token, t.group->servers()[server].endpoint, &t.group->egress_interface(), tcp,
-                       {query, len}});
+    io_.send_upstream({a.token, a.endpoint, &t.group->egress_interface(), tcp, {query, len}});
+}
+
+// The server's current index, or nullopt when it left the group meanwhile.
+static std::optional<std::size_t> current_index(const UpstreamGroup& g, const Endpoint& ep, std::size_t hint) {
+    const auto& servers = g.servers();
+    if (hint < servers.size() && servers[hint].endpoint == ep) return hint;
+    for (std::size_t i = 0; i < servers.size(); ++i)
+        if (servers[i].endpoint == ep) return i;
+    return std::nullopt;
+}
+
+void ResolverEngine::note_answer(Transaction& t, const Attempt& a, TimePoint now) {
+    if (auto i = current_index(*t.group, a.endpoint, a.server)) t.group->on_answer(*i, now - a.sent, a.probe);
+}
+
+void ResolverEngine::note_failure(Transaction& t, const Attempt& a, TimePoint now, bool timeout) {
+    if (auto i = current_index(*t.group, a.endpoint, a.server)) t.group->on_failure(*i, now, timeout, a.probe);
 }
 
 bool ResolverEngine::has_live_attempt(const Transaction& t) const {
@@ -281,9 +299,10 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
     Transaction& t = *transactions_.at(owner->second);
     auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
     Attempt& a = *it;
-    const ServerHealth& server = t.group->servers()[a.server];
-    if (from != server.endpoint) {
+    if (from != a.endpoint) {
         ++stats_.spoof_mismatches;
+        LANLORD_WARN_LIMITED(packet_warnings_, now, "ignored an answer for {} from {}: we asked {}",
+                             name_to_text(t.qname), from.to_string(), a.endpoint.to_string());
         return;
     }
     ScannedResponse r;
@@ -291,6 +310,8 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
     if (status == ScanStatus::not_a_response || (status != ScanStatus::malformed && r.id != a.id) ||
         status == ScanStatus::question_mismatch) {
         ++stats_.spoof_mismatches;  // keep waiting for the real answer
+        LANLORD_WARN_LIMITED(packet_warnings_, now, "ignored an answer from {} for {}: wrong ID or question",
+                             from.to_string(), name_to_text(t.qname));
         return;
     }
     if (status == ScanStatus::malformed && !a.tcp && bytes.size() >= 2 && load_u16(bytes.data()) != a.id) {
@@ -300,16 +321,20 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
     if (status == ScanStatus::ok && r.truncated && !a.tcp) {
         // RFC 7766 section 5: repeat over TCP to the same server.
         ++stats_.tcp_fallbacks;
-        std::size_t s = a.server;
-        bool probe = a.probe;
+        note_answer(t, a, now);
         close_attempt(t, a);
-        t.group->on_answer(s, now - a.sent, probe);
-        send_attempt(t, s, true, false, now);
+        if (auto s = current_index(*t.group, a.endpoint, a.server))
+            send_attempt(t, *s, true, false, now);
+        else
+            advance(t, now);
         return;
     }
     if (status == ScanStatus::malformed || r.kind == ResponseKind::server_error || r.truncated) {
         ++stats_.upstream_errors;
-        t.group->on_failure(a.server, now, false, a.probe);
+        if (status == ScanStatus::malformed)
+            LANLORD_WARN_LIMITED(packet_warnings_, now, "malformed answer from {} for {}", from.to_string(),
+                                 name_to_text(t.qname));
+        note_failure(t, a, now, false);
         close_attempt(t, a);
         // SERVFAIL or REFUSED from one server: move on to the next (untried) one.
         auto next = t.group->pick(now, t.tried);
@@ -319,7 +344,7 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
             complete(t, nullptr, now);
         return;
     }
-    t.group->on_answer(a.server, now - a.sent, a.probe);
+    note_answer(t, a, now);
     complete(t, &r, now);
 }
 
@@ -329,7 +354,7 @@ void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
     Transaction& t = *transactions_.at(owner->second);
     auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
     ++stats_.upstream_errors;
-    t.group->on_failure(it->server, now, false, it->probe);
+    note_failure(t, *it, now, false);
     close_attempt(t, *it);
     advance(t, now);
     if (!std::any_of(t.attempts.begin(), t.attempts.end(), [](const Attempt& x) { return x.open; }))
@@ -344,7 +369,7 @@ void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
     Attempt& a = *it;
     a.timed_out = true;  // stays open: a late answer is still welcome
     ++stats_.upstream_timeouts;
-    t.group->on_failure(a.server, now, true, a.probe);
+    note_failure(t, a, now, true);
     if (a.tcp) close_attempt(t, a);
     advance(t, now);
 }
@@ -405,7 +430,8 @@ void ResolverEngine::finish(std::uint64_t txn_id) {
     Transaction& t = *it->second;
     for (Attempt& a : t.attempts) {
         // A probe still unanswered when another server answered: no verdict yet.
-        if (a.open && a.probe && !a.timed_out) t.group->on_abandoned(a.server);
+        if (a.open && a.probe && !a.timed_out)
+            if (auto i = current_index(*t.group, a.endpoint, a.server)) t.group->on_abandoned(*i);
         close_attempt(t, a);
     }
     timers_.erase({t.deadline, t.id | kDeadlineBit});

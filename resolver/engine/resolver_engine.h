@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/log.h"
 #include "common/time.h"
 #include "resolver/cache/packet_cache.h"
 #include "resolver/engine/access_control.h"
@@ -102,6 +103,8 @@ private:
     void complete(Transaction& t, const ScannedResponse* answer, TimePoint now);
     void finish(std::uint64_t txn_id);
     void close_attempt(Transaction& t, Attempt& a);
+    void note_answer(Transaction& t, const Attempt& a, TimePoint now);
+    void note_failure(Transaction& t, const Attempt& a, TimePoint now, bool timeout);
     bool has_live_attempt(const Transaction& t) const;
 
     EngineIo& io_;
@@ -124,6 +127,9 @@ private:
     std::set<std::pair<TimePoint, std::uint64_t>> timers_;          // attempt RTOs and deadlines
     std::uint64_t next_id_ = 1;
 
+    // Per-packet warnings (forgeries, broken upstreams) are rate limited so
+    // that a flood cannot flood the journal.
+    LogRateLimiter packet_warnings_{20, seconds(10)};
     std::vector<std::uint8_t> buffer_;  // answers are built here (64 KiB, allocated once)
 };
 

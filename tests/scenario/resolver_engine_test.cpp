@@ -382,3 +382,18 @@ TEST_CASE("engine: EDNS from the client is honoured; DO reaches upstream and is 
     CHECK(h.io.sent.size() == 2);
     CHECK_FALSE(h.io.sent[1].view().edns_do);
 }
+
+TEST_CASE("engine: the server list changing under a query in flight is safe") {
+    Harness h({{"default", "", {}, {wire(".")}, {}}});
+    h.engine.set_resolv_conf_servers("default", {ep("192.0.2.1"), ep("192.0.2.2")});
+    h.ask("a.example");
+    REQUIRE(h.io.sent.size() == 1);
+    h.engine.set_resolv_conf_servers("default", {ep("192.0.2.3")});  // the DHCP client rewrote resolv.conf
+    h.advance(milliseconds(300));  // the old server's timeout: the next one is from the new list
+    REQUIRE(h.io.sent.size() == 2);
+    CHECK(h.io.sent[1].server == ep("192.0.2.3"));
+    h.respond(0, {a_record("a.example", 60)});  // the old server still answers in time
+    REQUIRE(h.io.answers.size() == 1);
+    CHECK(h.io.answers[0].rcode() == 0);
+    CHECK(h.engine.groups()[0]->servers().size() == 1);
+}
