@@ -57,7 +57,44 @@ struct DnsConfig {
     ConfigDuration upstream_timeout{std::chrono::seconds(3)};   // "upstream_timeout": whole query
     bool bogus_priv = true;                 // "bogus_priv": private reverse zones answered locally
     bool domain_needed = true;              // "domain_needed": single-label names answered locally
-    std::string hosts_file = "/etc/hosts";  // "hosts_file": "" disables
+};
+
+// One [[local.record]]: a configured record, answered authoritatively.
+struct LocalRecordConfig {
+    std::string name;                  // lower-case wire form
+    std::string name_text;             // as written
+    std::uint16_t type = 0;            // A, AAAA, CNAME, MX, SRV, TXT, PTR
+    std::optional<std::uint32_t> ttl;  // "ttl"; default local.ttl
+    std::vector<std::uint8_t> rdata;   // "data" encoded (names uncompressed)
+};
+
+// One [[local.address]]: dnsmasq's address=/domain/ip: the domain and every
+// name below it answer these addresses.
+struct AddressRuleConfig {
+    std::string domain;  // wire form
+    std::string domain_text;
+    std::vector<IpAddress> addresses;
+};
+
+// [local]: names answered here and never forwarded.
+struct LocalConfig {
+    std::vector<std::string> hosts = {"/etc/hosts"};  // "hosts": hosts(5) files or directories of them
+    std::string domain;                               // "domain": the local domain, wire form; "" = none
+    std::string domain_text;
+    bool expand_hosts = false;                     // "expand_hosts": "nas" also answers as "nas.<domain>"
+    ConfigDuration ttl{std::chrono::seconds(60)};  // "ttl": TTL of local answers
+    std::vector<LocalRecordConfig> records;        // [[local.record]]
+    std::vector<AddressRuleConfig> addresses;      // [[local.address]]
+};
+
+enum class BlockAnswer : std::uint8_t { nxdomain, nodata, null_address };
+
+// [blocklist]
+struct BlocklistConfig {
+    std::vector<std::string> files;              // "files": lists or directories of lists
+    std::vector<std::string> allow;              // "allow": domains never blocked (wire form)
+    std::vector<std::string> allow_files;        // "allow_files": lists of such domains
+    BlockAnswer answer = BlockAnswer::nxdomain;  // "answer": "nxdomain", "nodata" or "null"
 };
 
 struct Config {
@@ -66,6 +103,8 @@ struct Config {
     std::string user;                   // "user": drop privileges to it after binding; "" = stay
     DnsConfig dns;
     CacheConfig cache;
+    LocalConfig local;
+    BlocklistConfig blocklist;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
 };
 
@@ -95,6 +134,13 @@ ConfigResult load_config_text(std::string_view text, const std::string& name);
 
 // "30s", "500ms", "12h", "1d", "1w", "90" (seconds) -> duration.
 std::optional<ConfigDuration> parse_duration(std::string_view text);
+// The wire RDATA of a configured record from its presentation text: "A"
+// "192.0.2.1", "MX" "10 mail.lan", "SRV" "10 60 5060 sip.lan", "TXT" any text
+// (split into 255-byte strings), "CNAME"/"PTR" a name. nullopt and `why`
+// when it does not parse. `type` is the numeric type or 0 if unknown.
+std::optional<std::vector<std::uint8_t>> encode_record_data(std::string_view type_text, std::string_view data,
+                                                            std::uint16_t& type, std::string& why);
+
 // "64MiB", "512KiB", "1GiB", "4096", "10kB", "1MB" -> bytes.
 std::optional<std::size_t> parse_size(std::string_view text);
 // The inverse of parse_duration in the largest exact unit: 90000ms -> "90s",

@@ -8,38 +8,18 @@
 // dotted key path ("upstream[0].servers[2]"), sorted by position, and a Config
 // is returned only when there was none. Keys, types, units and defaults are
 // documented in man/lanlord.toml.5; keep the two in step.
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <functional>
-#include <initializer_list>
 #include <limits>
-#include <string>
 #include <tuple>
 #include <utility>
 
-#include <toml++/toml.h>
-
 #include "common/dns_name.h"
-#include "config/config.h"
+#include "config/loader.h"
 
 namespace lanlord {
-namespace {
-
-constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-constexpr const char* kDefaultResolvConf = "/etc/resolv.conf";
-constexpr std::uint16_t kUpstreamPort = 53;
-constexpr std::uint16_t kBuiltinPort = 5353;   // default_config(): no root needed
-constexpr std::size_t kMaxInterfaceName = 15;  // IFNAMSIZ - 1
-constexpr std::size_t kMaxFileSize = 16u << 20;
-// RFC 2181 section 8: a TTL is at most 2^31 - 1 seconds.
-constexpr ConfigDuration kMaxTtl = std::chrono::seconds(2147483647);
-constexpr ConfigDuration kMaxDuration = ConfigDuration::max();
-
-using std::chrono::hours;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
+namespace config_detail {
 
 std::string type_name(toml::node_type type) {
     switch (type) {
@@ -122,62 +102,6 @@ std::vector<Endpoint> loopback_listen(std::uint16_t port) {
     return {Endpoint{*IpAddress::parse("127.0.0.1"), port}, Endpoint{*IpAddress::parse("::1"), port}};
 }
 
-template <class T, class U>
-void assign(T& target, const std::optional<U>& value) {
-    if (value) target = static_cast<T>(*value);
-}
-
-class Loader {
-  public:
-    explicit Loader(std::string file) : file_(std::move(file)) {}
-
-    Config read(const toml::table& root);
-    std::vector<ConfigError> take_errors();
-
-  private:
-    using Reader = std::function<void(const toml::node& value, const std::string& path)>;
-    using EachString =
-        std::function<void(const std::string& text, const toml::node& element, const std::string& path)>;
-    struct Field {
-        std::string_view key;
-        Reader read;
-    };
-
-    void error(const toml::source_region& where, const std::string& key, std::string message);
-    void type_error(const toml::node& value, const std::string& path, std::string_view expected);
-    void read_fields(const toml::table& table, const std::string& prefix,
-                     std::initializer_list<Field> fields);
-
-    // Typed values. Each reports its own error and then returns nullopt.
-    const toml::table* get_table(const toml::node& v, const std::string& path);
-    std::optional<std::string> get_string(const toml::node& v, const std::string& path);
-    std::optional<bool> get_bool(const toml::node& v, const std::string& path);
-    std::optional<std::int64_t> get_integer(const toml::node& v, const std::string& path, std::int64_t min,
-                                            std::int64_t max);
-    std::optional<ConfigDuration> get_duration(const toml::node& v, const std::string& path,
-                                               ConfigDuration min, ConfigDuration max);
-    std::optional<ConfigDuration> get_ttl(const toml::node& v, const std::string& path);
-    std::optional<std::size_t> get_size(const toml::node& v, const std::string& path);
-    std::optional<std::string> get_interface(const toml::node& v, const std::string& path);
-    // Calls `each` for every string of an array of strings; returns how many
-    // elements were written (valid or not), or nullopt when it is no array.
-    std::optional<std::size_t> for_each_string(const toml::node& v, const std::string& path,
-                                               const EachString& each);
-    std::vector<std::string> get_interfaces(const toml::node& v, const std::string& path);
-    std::vector<Prefix> get_prefixes(const toml::node& v, const std::string& path);
-
-    void read_dns(const toml::table& table, DnsConfig& dns);
-    void read_cache(const toml::table& table, CacheConfig& cache);
-    void read_upstreams(const toml::node& v, const std::string& path, std::vector<UpstreamGroupConfig>& out);
-    UpstreamGroupConfig read_group(const toml::table& table, const std::string& path, std::size_t index,
-                                   const toml::node*& name_node);
-    // Returns how many servers were written, valid or not (1 for a non-array).
-    std::size_t read_servers(const toml::node& v, const std::string& path, std::vector<Endpoint>& out);
-    void read_domains(const toml::node& v, const std::string& path, UpstreamGroupConfig& group);
-
-    std::string file_;
-    std::vector<ConfigError> errors_;
-};
 
 void Loader::error(const toml::source_region& where, const std::string& key, std::string message) {
     errors_.push_back(ConfigError{file_, where.begin.line, where.begin.column, key, std::move(message)});
@@ -387,6 +311,14 @@ Config Loader::read(const toml::table& root) {
                  if (auto t = get_table(v, p)) read_cache(*t, config.cache);
              }},
             {"upstream", [&](auto& v, auto& p) { read_upstreams(v, p, config.upstreams); }},
+            {"local",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_local(*t, config.local);
+             }},
+            {"blocklist",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_blocklist(*t, config.blocklist);
+             }},
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen
@@ -436,7 +368,6 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
                      }},
                     {"bogus_priv", [&](auto& v, auto& p) { assign(dns.bogus_priv, get_bool(v, p)); }},
                     {"domain_needed", [&](auto& v, auto& p) { assign(dns.domain_needed, get_bool(v, p)); }},
-                    {"hosts_file", [&](auto& v, auto& p) { assign(dns.hosts_file, get_string(v, p)); }},
                 });
 
     for (const Pending& entry : listen) {
@@ -605,6 +536,11 @@ void Loader::read_domains(const toml::node& v, const std::string& path, Upstream
     });
     if (written == 0u) error(v.source(), path, "domains must not be empty; write [\".\"] for every name");
 }
+
+}  // namespace config_detail
+
+namespace {
+using namespace config_detail;
 
 ConfigResult error_result(const std::string& file, std::string message) {
     ConfigResult result;

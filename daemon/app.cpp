@@ -11,7 +11,11 @@
 #include "common/log.h"
 #include "daemon/compose.h"
 #include "resolver/engine/resolv_conf.h"
+#include "daemon/local_data.h"
 #include "resolver/local/hosts_table.h"
+
+#include <boost/asio/post.hpp>
+#include <filesystem>
 
 namespace lanlord {
 
@@ -37,14 +41,25 @@ App::App(Config config, std::string config_path, std::string log_level_override)
     cache_ = std::make_unique<PacketCache>(cache_limits(config_));
     dns_ = std::make_unique<DnsService>(io_, *cache_, [this] { return random_(); });
     watcher_ = std::make_unique<io::FileWatcher>(io_, [this](const std::string& path) {
-        if (path == config_.dns.hosts_file) {
-            spdlog::info("{} changed, reloading it", path);
-            load_hosts();
-        } else {
-            load_resolv_conf(path);
+        auto in = [&](const std::vector<std::string>& list) {
+            return std::find(list.begin(), list.end(), path) != list.end();
+        };
+        if (in(config_.local.hosts) || in(expand_paths(config_.local.hosts))) {
+            spdlog::info("{} changed: reloading local names", path);
+            load_local_zone();
         }
+        if (in(config_.blocklist.files) || in(config_.blocklist.allow_files)) {
+            spdlog::info("{} changed: reloading blocklists", path);
+            load_blocklists();
+        }
+        load_resolv_conf(path);  // no-op unless a group reads it
         dns_->reschedule();
     });
+    dns_->engine().set_dhcp_names(dhcp_names_);
+}
+
+App::~App() {
+    if (blocklist_loader_.joinable()) blocklist_loader_.join();
 }
 
 std::string App::status_line() const {
@@ -102,7 +117,8 @@ void App::apply(const Config& config, bool initial) {
     }
     dns_->set_tcp_limits(config_.dns.tcp_max_connections, config_.dns.tcp_idle_timeout);
     watch_files();
-    load_hosts();
+    load_local_zone();
+    load_blocklists();
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
     for (const auto& g : dns_->engine().groups())
@@ -112,24 +128,55 @@ void App::apply(const Config& config, bool initial) {
 
 void App::watch_files() {
     watcher_->clear();
-    if (!config_.dns.hosts_file.empty()) watcher_->watch(config_.dns.hosts_file);
+    auto watch_all = [&](const std::vector<std::string>& paths) {
+        for (const auto& p : paths) {
+            std::error_code ec;
+            if (std::filesystem::is_directory(p, ec))
+                watcher_->watch_directory(p);
+            else
+                watcher_->watch(p);
+        }
+    };
+    watch_all(config_.local.hosts);
+    watch_all(config_.blocklist.files);
+    watch_all(config_.blocklist.allow_files);
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) watcher_->watch(g.resolv_conf);
 }
 
-void App::load_hosts() {
-    if (config_.dns.hosts_file.empty()) {
-        dns_->engine().set_hosts(nullptr);
+void App::load_local_zone() { dns_->engine().set_local_zone(build_local_zone(config_)); }
+
+// A big list takes a while to read: it is built on a thread of its own while
+// the old one keeps answering, then swapped in on the I/O thread.
+void App::load_blocklists() {
+    if (config_.blocklist.files.empty() && config_.blocklist.allow_files.empty() && config_.blocklist.allow.empty()) {
+        ++blocklist_generation_;
+        dns_->engine().set_blocklist(nullptr);
         return;
     }
-    auto table = std::make_shared<HostsTable>();
-    if (auto text = read_file(config_.dns.hosts_file)) {
-        for (const auto& w : table->parse(*text, config_.dns.hosts_file)) spdlog::warn("{}", w);
-        spdlog::info("{}: {} names", config_.dns.hosts_file, table->size());
-    } else {
-        spdlog::warn("cannot read hosts file {}", config_.dns.hosts_file);
+    if (blocklist_loading_) {  // one load at a time; the newest config is read when it ends
+        blocklist_reload_pending_ = true;
+        return;
     }
-    dns_->engine().set_hosts(std::move(table));
+    std::uint64_t generation = ++blocklist_generation_;
+    blocklist_loading_ = true;
+    if (blocklist_loader_.joinable()) blocklist_loader_.join();  // long finished
+    blocklist_loader_ = std::thread([this, generation, cfg = config_.blocklist] {
+        BlocklistLoad load = build_blocklist(cfg);
+        boost::asio::post(io_, [this, generation, load] {
+            blocklist_loading_ = false;
+            if (generation == blocklist_generation_) {
+                dns_->engine().set_blocklist(load.blocklist);
+                spdlog::info("blocklists: {} domains from {} files in {:.2f} s ({} lines skipped, {} KiB)",
+                             load.blocklist->size(), load.files, load.seconds, load.skipped,
+                             load.blocklist->memory_bytes() / 1024);
+            }
+            if (blocklist_reload_pending_) {
+                blocklist_reload_pending_ = false;
+                load_blocklists();
+            }
+        });
+    });
 }
 
 void App::load_resolv_conf(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/io/file_watcher.h"
 #include "config/config.h"
@@ -26,11 +27,13 @@ public:
     // Binds, drops privileges, notifies READY=1 and runs until stopped.
     // Returns the process exit code.
     int run();
+    ~App();
 
 private:
     void apply(const Config& config, bool initial);
     void reload();
-    void load_hosts();
+    void load_local_zone();
+    void load_blocklists();
     void load_resolv_conf(const std::string& path);
     void watch_files();
     void on_signal();
@@ -46,6 +49,10 @@ private:
     std::unique_ptr<PacketCache> cache_;
     std::unique_ptr<DnsService> dns_;
     std::unique_ptr<io::FileWatcher> watcher_;
+    std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
+    std::thread blocklist_loader_;  // builds the next blocklist aside
+    std::uint64_t blocklist_generation_ = 0;
+    bool blocklist_loading_ = false, blocklist_reload_pending_ = false;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer watchdog_, interface_refresh_;
     std::chrono::microseconds watchdog_interval_{0};

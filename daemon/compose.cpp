@@ -22,6 +22,10 @@ EngineSettings engine_settings(const Config& c) {
     s.bogus_priv = c.dns.bogus_priv;
     s.domain_needed = c.dns.domain_needed;
     s.allow = c.dns.allow;
+    s.local_ttl = whole_seconds(c.local.ttl);
+    s.block_mode = c.blocklist.answer == BlockAnswer::nodata         ? BlockMode::nodata
+                   : c.blocklist.answer == BlockAnswer::null_address ? BlockMode::null_address
+                                                                     : BlockMode::nxdomain;
     s.deny = c.dns.deny;
     return s;
 }

@@ -35,6 +35,11 @@ bool FileWatcher::watch(const std::string& path) {
     return true;
 }
 
+bool FileWatcher::watch_directory(const std::string& dir) {
+    if (!watch(dir + "/*")) return false;
+    return true;
+}
+
 void FileWatcher::clear() {
     for (auto& [wd, dir] : dirs_) inotify_rm_watch(fd_, wd);
     dirs_.clear();
@@ -62,6 +67,7 @@ void FileWatcher::on_readable() {
             std::string name(ev->name);
             auto& names = files_[dir->second];
             if (names.contains(name)) pending_.insert(dir->second == "/" ? "/" + name : dir->second + "/" + name);
+            if (names.contains("*") && !name.starts_with(".")) pending_.insert(dir->second);
         }
     }
     if (pending_.empty()) return;

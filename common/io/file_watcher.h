@@ -23,6 +23,8 @@ public:
 
     // Starts watching `path` (idempotent). Returns false if inotify is unusable.
     bool watch(const std::string& path);
+    // Reports `dir` itself when any file in it changes (hosts.d, blocklists.d).
+    bool watch_directory(const std::string& dir);
     void clear();
 
 private:

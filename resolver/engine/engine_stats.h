@@ -12,7 +12,8 @@ struct EngineStats {
     std::uint64_t refused = 0;          // access control
     std::uint64_t formerr = 0, notimp = 0;
     std::uint64_t cache_hits = 0, cache_misses = 0;
-    std::uint64_t local_answers = 0;    // hosts, private reverse, single-label
+    std::uint64_t local_answers = 0;    // hosts, records, DHCP names, private reverse, single-label
+    std::uint64_t blocked = 0;          // answered from the blocklist
     std::uint64_t upstream_queries = 0; // attempts sent (UDP and TCP)
     std::uint64_t upstream_timeouts = 0;
     std::uint64_t upstream_errors = 0;  // SERVFAIL/REFUSED/unusable answers, send errors

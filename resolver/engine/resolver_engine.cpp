@@ -6,6 +6,7 @@
 #include "common/byte_cursor.h"
 #include "resolver/cache/cache_key.h"
 #include "resolver/local/private_zones.h"
+#include "resolver/wire/answer_splice.h"
 #include "resolver/wire/dns_constants.h"
 
 namespace lanlord {
@@ -19,6 +20,8 @@ struct ResolverEngine::Waiter {
     ClientRef client;
     QueryView q;
     std::vector<std::uint8_t> head;  // the client's header and question (its spelling of QNAME)
+    std::vector<std::uint8_t> prefix;  // local CNAME records answered before the resolved target
+    std::uint16_t prefix_count = 0;
 };
 
 struct ResolverEngine::Attempt {
@@ -43,7 +46,11 @@ struct ResolverEngine::Transaction {
 };
 
 ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random)
-    : io_(io), cache_(cache), random_(std::move(random)), buffer_(dns::kMaxMessageSize) {}
+    : io_(io),
+      cache_(cache),
+      random_(std::move(random)),
+      buffer_(dns::kMaxMessageSize),
+      splice_buffer_(dns::kMaxMessageSize) {}
 
 ResolverEngine::~ResolverEngine() = default;
 
@@ -109,7 +116,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         case QueryStatus::badvers: return reply_error(query, q, client, dns::rcode::BADVERS);
         default: break;
     }
-    if (answer_local(query, q, client)) return;
+    if (answer_local(query, q, client, now)) return;
 
     std::string_view ifname;
     if (const InterfaceInfo* i = find_interface(interfaces_, client.ifindex)) ifname = i->name;
@@ -137,7 +144,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit));
         if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
             ++stats_.prefetches;
-            start_transaction(key.view(), q, route->group, now);
+            start_transaction(key.view(), q.name(), q, route->group, now);
         }
         return;
     }
@@ -147,38 +154,177 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         add_waiter(*transactions_.at(it->second), query, q, client);
         return;
     }
-    Transaction& t = start_transaction(key.view(), q, route->group, now);
+    Transaction& t = start_transaction(key.view(), q.name(), q, route->group, now);
     add_waiter(t, query, q, client);
 }
 
+// Local data answers before anything is forwarded or cached: configured
+// records and hosts files, then DHCP client names, then the local domain's
+// NXDOMAIN, then the blocklist. Local names win over blocklists.
 bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const QueryView& q,
-                                  const ClientRef& client) {
-    if (!hosts_ || q.qclass != dns::kClassIN) return false;
-    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
-    if (q.qtype == dns::type::PTR) {
-        if (const std::string* target = hosts_->reverse(q.name())) {
+                                  const ClientRef& client, TimePoint now) {
+    if (q.qclass != dns::kClassIN) return false;
+    LocalLookup found;
+    if (zone_) {
+        found = zone_->find(q.name());
+        if (found.kind == LocalLookup::Kind::found) {
+            answer_records(query, q, client, found, now);
+            return true;
+        }
+    }
+    if (dhcp_names_) {
+        std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+        std::uint32_t ttl = zone_ ? zone_->ttl() : settings_.local_ttl;
+        if (q.qtype == dns::type::PTR) {
+            if (auto target = dhcp_names_->reverse(q.name(), now)) {
+                LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
+                b.add_answer_name(dns::type::PTR, ttl, *target);
+                ++stats_.local_answers;
+                reply(client, b.finish(settings_.edns, limit));
+                return true;
+            }
+        } else if (auto address = dhcp_names_->address(q.name(), now)) {
             LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
-            b.add_answer_name(dns::type::PTR, settings_.local_ttl, *target);
+            bool want = q.qtype == dns::type::ANY || q.qtype == (address->is_v4() ? dns::type::A : dns::type::AAAA);
+            if (want)
+                b.add_answer(address->is_v4() ? dns::type::A : dns::type::AAAA, ttl, {address->bytes(), address->size()});
+            else
+                b.add_authority_soa(zone_ && !zone_->domain().empty() ? std::string_view(zone_->domain()) : q.name(), ttl);
             ++stats_.local_answers;
             reply(client, b.finish(settings_.edns, limit));
             return true;
         }
     }
-    const std::vector<IpAddress>* addresses = hosts_->addresses(q.name());
-    if (!addresses) return false;
-    LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
-    bool any = false;
-    for (const auto& a : *addresses) {
-        bool want = q.qtype == dns::type::ANY || (a.is_v4() ? q.qtype == dns::type::A : q.qtype == dns::type::AAAA);
-        if (!want) continue;
-        b.add_answer(a.is_v4() ? dns::type::A : dns::type::AAAA, settings_.local_ttl, {a.bytes(), a.size()});
-        any = true;
+    if (found.kind == LocalLookup::Kind::nxdomain) {
+        answer_negative(query, q, client, found.zone);
+        return true;
     }
-    // The name exists here but not this type: NODATA with an SOA (RFC 2308 2.2).
-    if (!any) b.add_authority_soa(q.name(), settings_.local_ttl);
-    ++stats_.local_answers;
+    if (blocklist_ && blocklist_->is_blocked(q.name())) {
+        answer_blocked(query, q, client);
+        return true;
+    }
+    return false;
+}
+
+void ResolverEngine::answer_blocked(std::span<const std::uint8_t> query, const QueryView& q,
+                                    const ClientRef& client) {
+    ++stats_.blocked;
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    std::uint32_t ttl = settings_.local_ttl;
+    std::uint8_t rcode = settings_.block_mode == BlockMode::nxdomain ? dns::rcode::NXDOMAIN : dns::rcode::NOERROR;
+    LocalAnswerBuilder b(buffer_, query, q, rcode);
+    static const std::uint8_t zeros[16] = {};
+    bool null_answer = settings_.block_mode == BlockMode::null_address;
+    if (null_answer && (q.qtype == dns::type::A || q.qtype == dns::type::ANY))
+        b.add_answer(dns::type::A, ttl, {zeros, 4});
+    if (null_answer && (q.qtype == dns::type::AAAA || q.qtype == dns::type::ANY))
+        b.add_answer(dns::type::AAAA, ttl, {zeros, 16});
+    if (!null_answer || (q.qtype != dns::type::A && q.qtype != dns::type::AAAA && q.qtype != dns::type::ANY))
+        b.add_authority_soa(q.name(), ttl);
     reply(client, b.finish(settings_.edns, limit));
-    return true;
+}
+
+// Answers from local records, following CNAMEs inside local data (RFC 1034
+// 4.3.2); a chain that leaves local data is resolved the normal way and its
+// answer appended behind our CNAMEs.
+void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const QueryView& q,
+                                    const ClientRef& client, const LocalLookup& found, TimePoint now) {
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    std::uint32_t soa_ttl = zone_ ? zone_->ttl() : settings_.local_ttl;
+    ++stats_.local_answers;
+    const std::vector<LocalRecord>* records = found.records;
+    bool wants_any = q.qtype == dns::type::ANY;
+    auto matches = [&](const LocalRecord& r) { return r.type == q.qtype || (wants_any && r.type != dns::type::CNAME); };
+    bool direct = records && std::any_of(records->begin(), records->end(), matches);
+    const LocalRecord* cname = nullptr;
+    if (records && !direct && q.qtype != dns::type::CNAME)
+        for (const auto& r : *records)
+            if (r.type == dns::type::CNAME) cname = &r;
+    if (!cname) {
+        LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
+        if (records)
+            for (const auto& r : *records)
+                if (matches(r)) b.add_answer(r.type, r.ttl, r.rdata);
+        if (!direct) b.add_authority_soa(found.zone, soa_ttl);  // NODATA (RFC 2308 2.2)
+        reply(client, b.finish(settings_.edns, limit));
+        return;
+    }
+    // Follow the chain through local data, at most 8 links (loops end there).
+    std::vector<std::uint8_t> prefix;
+    std::uint16_t count = 0;
+    std::string owner(q.name());
+    std::uint8_t final_rcode = dns::rcode::NOERROR;
+    for (int hop = 0; hop < 8 && cname; ++hop) {
+        append_record(prefix, owner, dns::type::CNAME, cname->ttl, cname->rdata);
+        ++count;
+        std::string target(cname->rdata.begin(), cname->rdata.end());
+        cname = nullptr;
+        LocalLookup next = zone_ ? zone_->find(target) : LocalLookup{};
+        if (next.kind == LocalLookup::Kind::none) {
+            resolve_behind_cname(query, q, client, target, std::move(prefix), count, now);
+            return;
+        }
+        if (next.kind == LocalLookup::Kind::nxdomain) final_rcode = dns::rcode::NXDOMAIN;
+        if (next.records)
+            for (const auto& r : *next.records) {
+                if (matches(r)) {
+                    append_record(prefix, target, r.type, r.ttl, r.rdata);
+                    ++count;
+                } else if (r.type == dns::type::CNAME && q.qtype != dns::type::CNAME) {
+                    cname = &r;
+                }
+            }
+        if (cname && next.records && next.records == &next.synthesized) cname = nullptr;  // rules have no CNAME
+        owner = target;
+        if (!cname) break;
+    }
+    // The chain ended inside local data: splice against an empty NOERROR target.
+    std::uint8_t empty[dns::kHeaderSize + kMaxNameLength + 4] = {};
+    store_u16(empty + 2, static_cast<std::uint16_t>(dns::flag::QR | dns::flag::AA | final_rcode));
+    std::memcpy(empty + dns::kHeaderSize, query.data() + dns::kHeaderSize, q.question_end - dns::kHeaderSize);
+    store_u16(empty + 4, 1);
+    std::size_t n = splice_answer(buffer_, prefix, count, {empty, q.question_end}, q, query, settings_.edns, limit);
+    if (n) store_u16(buffer_.data() + 2, static_cast<std::uint16_t>(load_u16(buffer_.data() + 2) | dns::flag::AA));
+    reply(client, n);
+}
+
+void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q,
+                                          const ClientRef& client, std::string_view target,
+                                          std::vector<std::uint8_t> prefix, std::uint16_t prefix_count,
+                                          TimePoint now) {
+    std::string_view ifname;
+    if (const InterfaceInfo* i = find_interface(interfaces_, client.ifindex)) ifname = i->name;
+    auto route = router_.route(target, ifname);
+    if (!route) return reply_error(query, q, client, dns::rcode::SERVFAIL);
+    UpstreamGroup& group = *groups_[route->group];
+    CacheKey key(target, q.qtype, q.qclass, q.edns_do, q.cd(), group.cache_tag());
+    CacheLookup hit = cache_.lookup(key.view(), now, splice_buffer_, false, settings_.stale_ttl);
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    if (hit.state == CacheState::fresh) {
+        ++stats_.cache_hits;
+        reply(client, splice_answer(buffer_, prefix, prefix_count, {splice_buffer_.data(), hit.length}, q, query,
+                                    settings_.edns, limit));
+        return;
+    }
+    Transaction* t = nullptr;
+    if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end())
+        t = transactions_.at(it->second).get();
+    else
+        t = &start_transaction(key.view(), target, q, route->group, now);
+    Waiter& w = add_waiter(*t, query, q, client);
+    w.prefix = std::move(prefix);
+    w.prefix_count = prefix_count;
+}
+
+void ResolverEngine::reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len) {
+    std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
+    if (w.prefix_count) {
+        reply(w.client, splice_answer(buffer_, w.prefix, w.prefix_count, stored.first(len), w.q, w.head,
+                                      settings_.edns, limit));
+        return;
+    }
+    std::memcpy(buffer_.data(), stored.data(), len);
+    reply(w.client, finish_answer(buffer_, len, w.q, w.head, settings_.edns, limit));
 }
 
 void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const QueryView& q,
@@ -190,12 +336,13 @@ void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const 
     reply(client, b.finish(settings_.edns, limit));
 }
 
-ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view key, const QueryView& q,
-                                                               std::size_t group, TimePoint now) {
+ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view key, std::string_view qname,
+                                                               const QueryView& q, std::size_t group,
+                                                               TimePoint now) {
     auto t = std::make_unique<Transaction>();
     t->id = next_id_++;
     t->key.assign(key);
-    t->qname.assign(q.name());
+    t->qname.assign(qname);
     t->qtype = q.qtype;
     t->qclass = q.qclass;
     t->dnssec_ok = q.edns_do;
@@ -218,10 +365,11 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
     return ref;
 }
 
-void ResolverEngine::add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q,
-                                const ClientRef& c) {
-    Waiter w{c, q, {query.begin(), query.begin() + static_cast<std::ptrdiff_t>(q.question_end)}};
+ResolverEngine::Waiter& ResolverEngine::add_waiter(Transaction& t, std::span<const std::uint8_t> query,
+                                                   const QueryView& q, const ClientRef& c) {
+    Waiter w{c, q, {query.begin(), query.begin() + static_cast<std::ptrdiff_t>(q.question_end)}, {}, 0};
     t.waiters.push_back(std::move(w));
+    return t.waiters.back();
 }
 
 void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now) {
@@ -399,11 +547,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
     if (answer) {
         if (answer->cacheable())
             cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now);
-        for (const Waiter& w : t.waiters) {
-            std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
-            std::memcpy(buffer_.data(), answer->stored.data(), answer->stored.size());
-            reply(w.client, finish_answer(buffer_, answer->stored.size(), w.q, w.head, settings_.edns, limit));
-        }
+        for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size());
     } else {
         CacheLookup stale;
         if (settings_.serve_stale && !t.waiters.empty())
@@ -413,9 +557,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
             std::vector<std::uint8_t> copy(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(stale.length));
             for (const Waiter& w : t.waiters) {
                 ++stats_.stale_answers;
-                std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
-                std::memcpy(buffer_.data(), copy.data(), copy.size());
-                reply(w.client, finish_answer(buffer_, copy.size(), w.q, w.head, settings_.edns, limit));
+                reply_to_waiter(w, copy, copy.size());
             }
         } else {
             for (const Waiter& w : t.waiters) reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL);

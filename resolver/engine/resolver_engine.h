@@ -29,12 +29,17 @@
 #include "resolver/engine/engine_types.h"
 #include "resolver/engine/upstream_group.h"
 #include "resolver/engine/upstream_router.h"
-#include "resolver/local/hosts_table.h"
+#include "resolver/local/blocklist.h"
+#include "resolver/local/dhcp_names.h"
+#include "resolver/local/local_zone.h"
 #include "resolver/wire/message_builder.h"
 #include "resolver/wire/query_view.h"
 #include "resolver/wire/response_scan.h"
 
 namespace lanlord {
+
+// What a blocked name is answered with.
+enum class BlockMode : std::uint8_t { nxdomain, nodata, null_address };
 
 struct EngineSettings {
     EdnsPolicy edns;
@@ -44,7 +49,8 @@ struct EngineSettings {
     Duration upstream_timeout = seconds(3);  // a whole transaction, all attempts
     Duration stale_hold = seconds(30);       // RFC 8767 failure recheck timer
     std::uint32_t stale_ttl = 30;            // RFC 8767 section 4
-    std::uint32_t local_ttl = 60;            // hosts answers and local negatives
+    std::uint32_t local_ttl = 60;            // blocked and private-zone answers
+    BlockMode block_mode = BlockMode::nxdomain;
     bool bogus_priv = true;
     bool domain_needed = true;
     std::vector<Prefix> allow, deny;
@@ -70,7 +76,16 @@ public:
     void configure(EngineSettings settings, const std::vector<GroupSpec>& groups, std::vector<Endpoint> self);
     void set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers);
     void set_interfaces(InterfaceTable interfaces) { interfaces_ = std::move(interfaces); }
-    void set_hosts(std::shared_ptr<const HostsTable> hosts) { hosts_ = std::move(hosts); }
+    // Local data: swapped whole (reloads build a new one aside).
+    void set_local_zone(std::shared_ptr<const LocalZone> zone) {
+        zone_ = std::move(zone);
+        if (dhcp_names_) dhcp_names_->set_zone(zone_);
+    }
+    void set_dhcp_names(std::shared_ptr<DhcpNames> names) {
+        dhcp_names_ = std::move(names);
+        if (dhcp_names_) dhcp_names_->set_zone(zone_);
+    }
+    void set_blocklist(std::shared_ptr<const Blocklist> blocklist) { blocklist_ = std::move(blocklist); }
 
     void handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now);
     void handle_upstream_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes,
@@ -92,11 +107,22 @@ private:
     void reply(const ClientRef& client, std::size_t len);
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                      std::uint16_t rcode);
-    bool answer_local(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
+    bool answer_local(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                      TimePoint now);
+    void answer_records(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                        const LocalLookup& found, TimePoint now);
+    void answer_blocked(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
+    // Resolves `target` through cache and upstreams and answers `q` with `prefix` (a local
+    // CNAME chain) followed by the target's answer.
+    void resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                              std::string_view target, std::vector<std::uint8_t> prefix, std::uint16_t prefix_count,
+                              TimePoint now);
+    void reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len);
     void answer_negative(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                          std::string_view zone);
-    Transaction& start_transaction(std::string_view key, const QueryView& q, std::size_t group, TimePoint now);
-    void add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& c);
+    Transaction& start_transaction(std::string_view key, std::string_view qname, const QueryView& q,
+                                   std::size_t group, TimePoint now);
+    Waiter& add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& c);
     void send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now);
     void advance(Transaction& t, TimePoint now);
     void on_attempt_timeout(std::uint64_t token, TimePoint now);
@@ -118,7 +144,9 @@ private:
     std::vector<Endpoint> self_;
     std::map<std::string, std::vector<Endpoint>> configured_servers_, resolv_conf_servers_;
     InterfaceTable interfaces_;
-    std::shared_ptr<const HostsTable> hosts_;
+    std::shared_ptr<const LocalZone> zone_;
+    std::shared_ptr<DhcpNames> dhcp_names_;
+    std::shared_ptr<const Blocklist> blocklist_;
     EngineStats stats_;
 
     std::unordered_map<std::uint64_t, std::unique_ptr<Transaction>> transactions_;
@@ -131,6 +159,7 @@ private:
     // that a flood cannot flood the journal.
     LogRateLimiter packet_warnings_{20, seconds(10)};
     std::vector<std::uint8_t> buffer_;  // answers are built here (64 KiB, allocated once)
+    std::vector<std::uint8_t> splice_buffer_;
 };
 
 }  // namespace lanlord

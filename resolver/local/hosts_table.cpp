@@ -71,6 +71,14 @@ std::vector<std::string> HostsTable::parse(std::string_view text, std::string_vi
     return warnings;
 }
 
+void HostsTable::for_each(const std::function<void(const std::string&, const IpAddress&, bool)>& fn) const {
+    for (const auto& [name, addresses] : forward_)
+        for (const auto& a : addresses) {
+            auto it = reverse_.find(reverse_name(a));
+            fn(name, a, it != reverse_.end() && it->second == name);
+        }
+}
+
 const std::vector<IpAddress>* HostsTable::addresses(std::string_view wire_name) const {
     auto it = forward_.find(wire_name);
     return it == forward_.end() ? nullptr : &it->second;

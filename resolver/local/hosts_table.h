@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,8 @@ public:
     // Canonical name (wire) for a reverse name, or nullptr.
     const std::string* reverse(std::string_view wire_reverse_name) const;
     std::size_t size() const { return forward_.size(); }
+    // Every (name, address) pair; `canonical` when the name is the address's PTR target.
+    void for_each(const std::function<void(const std::string&, const IpAddress&, bool canonical)>& fn) const;
 
 private:
     struct Hash {

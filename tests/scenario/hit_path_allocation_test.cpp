@@ -58,9 +58,14 @@ TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
     ResolverEngine engine(io, cache, [&] { return n++; });
     Endpoint up = *Endpoint::parse("192.0.2.1", 53);
     engine.configure({}, {{"default", "", {up}, {wire(".")}, {}}}, {});
-    auto hosts = std::make_shared<HostsTable>();
-    hosts->parse("192.0.2.10 nas\n", "hosts");
-    engine.set_hosts(hosts);
+    HostsTable hosts;
+    hosts.parse("192.0.2.10 nas\n", "hosts");
+    auto zone = std::make_shared<LocalZone>(wire("lan"), true, 60);
+    zone->add_hosts(hosts);
+    engine.set_local_zone(zone);
+    auto blocklist = std::make_shared<Blocklist>();
+    blocklist->blocked().insert(wire("ads.example"));
+    engine.set_blocklist(blocklist);  // the hit path pays for the blocklist check too
     engine.set_interfaces({{1, "lo", {*Prefix::parse("127.0.0.1/8")}}});
     ClientRef client{.peer = *Endpoint::parse("127.0.0.1:4000", 0), .ifindex = 1};
     TimePoint now(seconds(100));

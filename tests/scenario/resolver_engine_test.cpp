@@ -351,9 +351,11 @@ TEST_CASE("engine: resolv.conf servers join a group; our own address is never us
 
 TEST_CASE("engine: hosts file answers A, AAAA, PTR and NODATA before anything is forwarded") {
     Harness h;
-    auto hosts = std::make_shared<HostsTable>();
-    hosts->parse("192.0.2.10 nas nas.lan\n2001:db8::10 nas\n", "hosts");
-    h.engine.set_hosts(hosts);
+    HostsTable hosts;
+    hosts.parse("192.0.2.10 nas nas.lan\n2001:db8::10 nas\n", "hosts");
+    auto zone = std::make_shared<LocalZone>("", false, 60);
+    zone->add_hosts(hosts);
+    h.engine.set_local_zone(zone);
     h.ask("NAS", dns::type::A);
     h.ask("nas.lan", dns::type::AAAA);
     h.ask("10.2.0.192.in-addr.arpa", dns::type::PTR);

@@ -69,8 +69,10 @@ tcp_max_connections = 100
 upstream_timeout = "1500ms"
 bogus_priv = false
 domain_needed = false
-hosts_file = ""
 port = 5353
+
+[local]
+hosts = []
 
 [cache]
 size = 5000
@@ -117,7 +119,7 @@ clients = ["eth0", "br-lan"]
     CHECK(c.dns.upstream_timeout == 1500ms);
     CHECK_FALSE(c.dns.bogus_priv);
     CHECK_FALSE(c.dns.domain_needed);
-    CHECK(c.dns.hosts_file.empty());
+    CHECK(c.local.hosts.empty());
 
     CHECK(c.cache.size == 5000);
     CHECK(c.cache.max_memory == 32u * 1024 * 1024);
@@ -171,7 +173,7 @@ TEST_CASE("config: an empty file gives the documented defaults", "[config]") {
     CHECK(c.dns.upstream_timeout == 3s);
     CHECK(c.dns.bogus_priv);
     CHECK(c.dns.domain_needed);
-    CHECK(c.dns.hosts_file == "/etc/hosts");
+    CHECK(c.local.hosts == std::vector<std::string>{"/etc/hosts"});
     CHECK(c.cache.size == 10000);
     CHECK(c.cache.max_memory == 64u << 20);
     CHECK(c.cache.min_ttl == 0s);
@@ -487,7 +489,7 @@ TEST_CASE("config: a TOML syntax error gives its line and column", "[config]") {
     CHECK_FALSE(e.message.empty());
     CHECK_THAT(e.to_string(), Catch::StartsWith("test.toml:3:8: "));
 
-    auto unterminated = only_error("[dns]\nhosts_file = \"/etc/hosts\n");
+    auto unterminated = only_error("[local]\ndomain = \"lan\n");
     CHECK(unterminated.line == 2);
 
     auto redefined = only_error("[dns]\nport = 53\nport = 54\n");
@@ -699,7 +701,16 @@ tcp_max_connections = 256
 upstream_timeout = "3s"
 bogus_priv = true
 domain_needed = true
-hosts_file = "/etc/hosts"
+[local]
+hosts = ["/etc/hosts"]
+domain = ""
+expand_hosts = false
+ttl = "60s"
+[blocklist]
+files = []
+allow = []
+allow_files = []
+answer = "nxdomain"
 [cache]
 size = 10000
 max_memory = "64MiB"
@@ -728,7 +739,11 @@ domains = ["."]
     CHECK(written.dns.upstream_timeout == empty.dns.upstream_timeout);
     CHECK(written.dns.bogus_priv == empty.dns.bogus_priv);
     CHECK(written.dns.domain_needed == empty.dns.domain_needed);
-    CHECK(written.dns.hosts_file == empty.dns.hosts_file);
+    CHECK(written.local.hosts == empty.local.hosts);
+    CHECK(written.local.domain == empty.local.domain);
+    CHECK(written.local.expand_hosts == empty.local.expand_hosts);
+    CHECK(written.local.ttl == empty.local.ttl);
+    CHECK(written.blocklist.answer == empty.blocklist.answer);
     CHECK(written.cache.size == empty.cache.size);
     CHECK(written.cache.max_memory == empty.cache.max_memory);
     CHECK(written.cache.min_ttl == empty.cache.min_ttl);
