@@ -21,9 +21,13 @@ void LocalZone::add_address(const std::string& name, const IpAddress& a, bool ca
     // The first name listed for an address is its canonical name (hosts(5)).
     std::string ptr = reverse_name(a);
     auto it = names_.find(ptr);
+    // With expand_hosts a plain name is known by its full name in the local domain.
+    std::string target = name;
+    if (expand_hosts_ && !domain_.empty() && name_label_count(name) == 1)
+        target = name.substr(0, name.size() - 1) + domain_;
     if (it == names_.end() ||
         std::none_of(it->second.begin(), it->second.end(), [](const LocalRecord& r) { return r.type == dns::type::PTR; }))
-        add_record(ptr, {dns::type::PTR, ttl_, {name.begin(), name.end()}});
+        add_record(ptr, {dns::type::PTR, ttl_, {target.begin(), target.end()}});
 }
 
 void LocalZone::add_hosts(const HostsTable& hosts) {

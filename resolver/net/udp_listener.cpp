@@ -16,8 +16,9 @@ std::string UdpListener::open(const Endpoint& address) {
     int family = address.address.is_v4() ? AF_INET : AF_INET6;
     int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return std::strerror(errno);
+    // No SO_REUSEADDR: for UDP it would let a second daemon bind the same
+    // address and silently share (steal) its queries.
     int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (family == AF_INET) {
         setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     } else {
