@@ -102,6 +102,7 @@ class Loader {
 
     std::string file_;
     std::vector<ConfigError> errors_;
+    std::optional<std::string> legacy_hosts_file_;
 };
 
 }  // namespace lanlord::config_detail
