@@ -322,9 +322,6 @@ Config Loader::read(const toml::table& root) {
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen
-    if (legacy_hosts_file_)
-        config.local.hosts = legacy_hosts_file_->empty() ? std::vector<std::string>{}
-                                                          : std::vector<std::string>{*legacy_hosts_file_};
     if (config.upstreams.empty()) config.upstreams.push_back(default_group());  // also for "upstream = []"
     return config;
 }
@@ -371,8 +368,6 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
                      }},
                     {"bogus_priv", [&](auto& v, auto& p) { assign(dns.bogus_priv, get_bool(v, p)); }},
                     {"domain_needed", [&](auto& v, auto& p) { assign(dns.domain_needed, get_bool(v, p)); }},
-                    // Transitional: the one hosts file of the first release; [local].hosts replaces it.
-                    {"hosts_file", [&](auto& v, auto& p) { legacy_hosts_file_ = get_string(v, p); }},
                 });
 
     for (const Pending& entry : listen) {

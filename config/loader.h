@@ -102,7 +102,6 @@ class Loader {
 
     std::string file_;
     std::vector<ConfigError> errors_;
-    std::optional<std::string> legacy_hosts_file_;
 };
 
 }  // namespace lanlord::config_detail

@@ -91,13 +91,13 @@ int App::run() {
     apply(config_, true);
     on_signal();
     arm_interface_refresh();
-    if (auto interval = io::watchdog_ping_interval()) {
-        watchdog_interval_ = *interval;
-        arm_watchdog();
-    }
     auto startup_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
     spdlog::info("lanlord {} ready in {} ms ({})", LANLORD_VERSION, startup_ms, config_.source);
     io::notify_ready(status_line());
+    if (auto interval = io::watchdog_ping_interval()) {  // pings only once READY=1 was sent
+        watchdog_interval_ = *interval;
+        arm_watchdog();
+    }
     io_.run();
     return exit_code_;
 }

@@ -108,6 +108,9 @@ ScanStatus scan_response(std::span<const std::uint8_t> msg, std::string_view qna
     }
     out.stored.assign(msg.begin(), msg.begin() + static_cast<std::ptrdiff_t>(end));
     store_u16(out.stored.data(), 0);
+    // We are a cache, not the authority: answers we pass on never carry AA
+    // (RFC 1035 4.1.1; only local data is answered authoritatively).
+    store_u16(out.stored.data() + 2, static_cast<std::uint16_t>(out.flags & ~dns::flag::AA));
     store_u16(out.stored.data() + 10, arcount);
 
     bool negative = out.rcode == dns::rcode::NXDOMAIN || (out.rcode == dns::rcode::NOERROR && counts[0] == 0);

@@ -112,3 +112,12 @@ TEST_CASE("response_scan: a truncated answer is reported, not scanned") {
     REQUIRE(scan_response(make_response(s), wire("big.example"), dns::type::TXT, dns::kClassIN, {}, r) == ScanStatus::ok);
     CHECK(r.truncated);
 }
+
+TEST_CASE("response_scan: the stored form never claims authority") {
+    ResponseSpec s{.qname = "a.example", .extra_flags = dns::flag::AA | dns::flag::RD};
+    s.answer = {{"a.example", dns::type::A, 60, rdata_a("192.0.2.1")}};
+    ScannedResponse r;
+    REQUIRE(scan_response(make_response(s), wire("a.example"), dns::type::A, dns::kClassIN, {}, r) == ScanStatus::ok);
+    CHECK(r.flags & dns::flag::AA);                            // what upstream said
+    CHECK_FALSE(load_u16(r.stored.data() + 2) & dns::flag::AA);  // what clients get
+}
