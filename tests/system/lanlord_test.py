@@ -345,10 +345,13 @@ def _toml_value(v):
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None):
+def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None, records=(), addresses=(),
+                   blocklist=None):
     """A TOML file: [dns] listen (+ `dns` keys), [cache] keys, [local] keys
-    (hosts = [] unless given: no test reads /etc/hosts unless it says so), and
-    one [[upstream]] table per dict in `upstreams`."""
+    (hosts = [] unless given: no test reads /etc/hosts unless it says so),
+    one [[local.record]] / [[local.address]] table per dict in `records` /
+    `addresses`, [blocklist] keys (when given), and one [[upstream]] table per
+    dict in `upstreams`."""
     lines = [f"{k} = {_toml_value(v)}" for k, v in (top or {}).items()]
     d = {"listen": list(listen)}
     d.update(dns or {})
@@ -358,6 +361,11 @@ def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None
     loc = {"hosts": []}
     loc.update(local or {})
     lines += ["", "[local]"] + [f"{k} = {_toml_value(v)}" for k, v in loc.items()]
+    for table, entries in (("local.record", records), ("local.address", addresses)):
+        for e in entries:
+            lines += ["", f"[[{table}]]"] + [f"{k} = {_toml_value(v)}" for k, v in e.items()]
+    if blocklist is not None:
+        lines += ["", "[blocklist]"] + [f"{k} = {_toml_value(v)}" for k, v in blocklist.items()]
     for g in upstreams:
         lines += ["", "[[upstream]]"] + [f"{k} = {_toml_value(v)}" for k, v in g.items()]
     return "\n".join(lines) + "\n"

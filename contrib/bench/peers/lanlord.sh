@@ -11,7 +11,8 @@ peer_start() {
 log_level = "warn"
 [dns]
 listen = ["$LISTEN_ADDR:$LISTEN_PORT"]
-hosts_file = ""
+[local]
+hosts = []
 [cache]
 size = $CACHE_SIZE
 max_memory = "1GiB"
