@@ -23,6 +23,7 @@ struct Entry {
     std::vector<std::uint16_t> offsets;
     TimePoint inserted{}, expires{}, stale_hold_until{};
     std::uint32_t lifetime = 0;
+    std::uint32_t policy_generation = 0;
     bool used = false, referenced = false, prefetch_done = false;
 
     std::size_t cost() const { return key.size() + wire.size() + offsets.size() * 2 + sizeof(Entry) + 64; }
@@ -101,7 +102,7 @@ PacketCache::Shard& PacketCache::shard_for(std::string_view key) {
 }
 
 CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<std::uint8_t> out,
-                                bool allow_stale, std::uint32_t stale_ttl) {
+                                bool allow_stale, std::uint32_t stale_ttl, std::uint32_t policy_generation) {
     CacheLookup result;
     Shard& s = shard_for(key);
     std::lock_guard lock(s.mu);
@@ -143,11 +144,13 @@ CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<s
     }
     e.referenced = true;
     result.length = e.wire.size();
+    result.policy_stale = e.policy_generation != policy_generation;
     return result;
 }
 
 void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> stored,
-                         std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now) {
+                         std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now,
+                         std::uint32_t policy_generation) {
     if (lifetime == 0 || limits_.max_entries == 0) return;
     Shard& s = shard_for(key);
     std::lock_guard lock(s.mu);
@@ -159,6 +162,7 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     fresh.inserted = now;
     fresh.expires = now + seconds(lifetime);
     fresh.lifetime = lifetime;
+    fresh.policy_generation = policy_generation;
     fresh.used = true;
     if (fresh.cost() > s.max_bytes) return;
     while (s.index.size() >= s.max_entries || s.bytes + fresh.cost() > s.max_bytes)
@@ -175,6 +179,18 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     s.slots[slot] = std::move(fresh);
     s.index.emplace(s.slots[slot].key, slot);
     ++s.inserts;
+}
+
+void PacketCache::set_policy_generation(std::string_view key, std::uint32_t policy_generation) {
+    Shard& s = shard_for(key);
+    std::lock_guard lock(s.mu);
+    if (auto it = s.index.find(key); it != s.index.end()) s.slots[it->second].policy_generation = policy_generation;
+}
+
+void PacketCache::erase(std::string_view key) {
+    Shard& s = shard_for(key);
+    std::lock_guard lock(s.mu);
+    if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
 }
 
 void PacketCache::hold_stale(std::string_view key, TimePoint until) {

@@ -41,6 +41,7 @@ struct CacheLookup {
     std::size_t length = 0;       // bytes written to the caller's buffer
     bool prefetch = false;        // fresh, in the last 10 % of its life, first to notice
     bool stale_hold = false;      // stale, and a refresh failed recently: answer stale at once
+    bool policy_stale = false;    // checked against an older blocklist than `policy_generation`
 };
 
 struct CacheStats {
@@ -61,13 +62,20 @@ public:
     // TTL set to `stale_ttl` (RFC 8767 section 4 suggests 30 s). A miss or an
     // entry that does not fit in `out` writes nothing. `allow_stale` false
     // turns stale entries into misses.
+    //
+    // `policy_generation` names the blocklist in force: an entry checked
+    // against another one reports policy_stale, so the caller checks it again
+    // (then set_policy_generation or erase). Hits on names checked under the
+    // current list skip the blocklist entirely.
     CacheLookup lookup(std::string_view key, TimePoint now, std::span<std::uint8_t> out, bool allow_stale,
-                       std::uint32_t stale_ttl = 30);
+                       std::uint32_t stale_ttl = 30, std::uint32_t policy_generation = 0);
 
     // Inserts or replaces. `lifetime` in seconds (>0); `stored` is the stored
     // form with TTLs as they were at `now`.
     void insert(std::string_view key, std::span<const std::uint8_t> stored, std::span<const std::uint16_t> ttl_offsets,
-                std::uint32_t lifetime, TimePoint now);
+                std::uint32_t lifetime, TimePoint now, std::uint32_t policy_generation = 0);
+    void set_policy_generation(std::string_view key, std::uint32_t policy_generation);
+    void erase(std::string_view key);
 
     // After every upstream failed for a stale entry: serve it without waiting
     // until `until` (RFC 8767 section 5, the failure recheck timer).

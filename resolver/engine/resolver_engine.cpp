@@ -43,6 +43,7 @@ struct ResolverEngine::Transaction {
     std::vector<Attempt> attempts;
     std::uint64_t tried = 0;  // servers asked in this round
     TimePoint deadline{};
+    std::uint32_t policy_generation = 0;  // the blocklist in force when it started
 };
 
 ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random)
@@ -130,6 +131,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
             return answer_negative(query, q, client, q.name());
     }
     if (!route) {
+        if (blocked(q.name())) return answer_blocked(query, q, client);
         ++stats_.refused;
         return reply_error(query, q, client, dns::rcode::REFUSED);
     }
@@ -137,7 +139,16 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     CacheKey key(q.name(), q.qtype, q.qclass, q.edns_do, q.cd(), group.cache_tag());
     std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
 
-    CacheLookup hit = cache_.lookup(key.view(), now, buffer_, settings_.serve_stale, settings_.stale_ttl);
+    CacheLookup hit = cache_.lookup(key.view(), now, buffer_, settings_.serve_stale, settings_.stale_ttl,
+                                    policy_generation_);
+    if (hit.state != CacheState::miss && hit.policy_stale) {
+        // Cached under an older blocklist: check once against the current one.
+        if (blocked(q.name())) {
+            cache_.erase(key.view());
+            return answer_blocked(query, q, client);
+        }
+        cache_.set_policy_generation(key.view(), policy_generation_);
+    }
     if (hit.state == CacheState::fresh || (hit.state == CacheState::stale && hit.stale_hold)) {
         ++stats_.cache_hits;
         if (hit.state == CacheState::stale) ++stats_.stale_answers;
@@ -148,6 +159,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         }
         return;
     }
+    if (hit.state == CacheState::miss && blocked(q.name())) return answer_blocked(query, q, client);
     ++stats_.cache_misses;
     if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
         ++stats_.coalesced;
@@ -199,11 +211,7 @@ bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const Que
         answer_negative(query, q, client, found.zone);
         return true;
     }
-    if (blocklist_ && blocklist_->is_blocked(q.name())) {
-        answer_blocked(query, q, client);
-        return true;
-    }
-    return false;
+    return false;  // the blocklist comes next, checked with the cache (handle_query)
 }
 
 void ResolverEngine::answer_blocked(std::span<const std::uint8_t> query, const QueryView& q,
@@ -349,6 +357,7 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
     t->checking_disabled = q.cd();
     t->group = groups_[group].get();
     t->deadline = now + settings_.upstream_timeout;
+    t->policy_generation = policy_generation_;
     timers_.insert({t->deadline, t->id | kDeadlineBit});
     Transaction& ref = *t;
     by_key_[t->key] = t->id;
@@ -545,8 +554,8 @@ std::optional<TimePoint> ResolverEngine::next_timer() const {
 // when RFC 8767 allows, else SERVFAIL.
 void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, TimePoint now) {
     if (answer) {
-        if (answer->cacheable())
-            cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now);
+        if (answer->cacheable())  // checked against the blocklist in force when it was asked
+            cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now, t.policy_generation);
         for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size());
     } else {
         CacheLookup stale;

@@ -85,7 +85,12 @@ public:
         dhcp_names_ = std::move(names);
         if (dhcp_names_) dhcp_names_->set_zone(zone_);
     }
-    void set_blocklist(std::shared_ptr<const Blocklist> blocklist) { blocklist_ = std::move(blocklist); }
+    // Every new list gets a new generation: cached answers are checked
+    // against it once, then hits skip the blocklist (see PacketCache::lookup).
+    void set_blocklist(std::shared_ptr<const Blocklist> blocklist) {
+        blocklist_ = std::move(blocklist);
+        ++policy_generation_;
+    }
 
     void handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now);
     void handle_upstream_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes,
@@ -112,6 +117,7 @@ private:
     void answer_records(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                         const LocalLookup& found, TimePoint now);
     void answer_blocked(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
+    bool blocked(std::string_view name) const { return blocklist_ && blocklist_->is_blocked(name); }
     // Resolves `target` through cache and upstreams and answers `q` with `prefix` (a local
     // CNAME chain) followed by the target's answer.
     void resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
@@ -147,6 +153,7 @@ private:
     std::shared_ptr<const LocalZone> zone_;
     std::shared_ptr<DhcpNames> dhcp_names_;
     std::shared_ptr<const Blocklist> blocklist_;
+    std::uint32_t policy_generation_ = 1;
     EngineStats stats_;
 
     std::unordered_map<std::uint64_t, std::unique_ptr<Transaction>> transactions_;

@@ -128,3 +128,24 @@ TEST_CASE("local: DHCP client names answer A and PTR and go with the lease") {
     CHECK(h.io.answers[3].rcode() == dns::rcode::NXDOMAIN);
     CHECK(h.io.sent.empty());
 }
+
+TEST_CASE("local: a cached name that a new blocklist lists is blocked; others skip the check on later hits") {
+    Harness h;
+    h.ask("ads.example");
+    h.ask("fine.example");
+    h.respond(0, {a_record("ads.example", 300)});
+    h.respond(1, {a_record("fine.example", 300)});
+    REQUIRE(h.cache.stats().entries == 2);
+    h.engine.set_blocklist(blocklist());
+    h.ask("ads.example");
+    h.ask("fine.example");
+    REQUIRE(h.io.answers.size() == 4);
+    CHECK(h.io.answers[2].rcode() == dns::rcode::NXDOMAIN);
+    CHECK(h.io.answers[3].rcode() == 0);
+    CHECK(h.io.answers[3].count(0) == 1);
+    CHECK(h.cache.stats().entries == 1);  // the blocked answer left the cache
+    CHECK(h.engine.stats().blocked == 1);
+    h.ask("fine.example");
+    CHECK(h.io.answers.back().count(0) == 1);
+    CHECK(h.io.sent.size() == 2);
+}
