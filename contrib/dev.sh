@@ -19,8 +19,20 @@ install_packages() {
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "== installing: ${missing[*]}"
     as_root apt-get update -qq
-    # Test peers (nsd) must not start as system services: the tests start their own.
-    as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Test peers (nsd) must not start as system services: the tests start their
+    # own on 127.x addresses, and a system NSD on *:53 would take those ports.
+    local policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+        as_root chmod +x "$policy"
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
+        [ -n "$policy" ] && as_root rm -f "$policy"
+        return 1
+    }
+    [ -n "$policy" ] && as_root rm -f "$policy"
+    return 0
 }
 
 build() {
