@@ -35,7 +35,7 @@ install_packages() {
     return 0
 }
 
-build() {
+build() {  # build [cmake options...]: configures and builds $BUILD_DIR (RelWithDebInfo unless overridden)
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
@@ -54,8 +54,18 @@ case "${1:-}" in
     test)
         install_packages "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"
         build
-        cd "$BUILD_DIR"
-        exec ctest --output-on-failure -j "$(nproc)" --timeout 300
+        echo "== test suite (release build, $BUILD_DIR)"
+        rc=0
+        (cd "$BUILD_DIR" && ctest --output-on-failure -j "$(nproc)" --timeout 300) || rc=1
+        # The whole suite once more under AddressSanitizer and UBSan (issue 7):
+        # a second build directory, Debug, every UB fatal.
+        if [ "${LANLORD_SKIP_SANITIZERS:-0}" != 1 ]; then
+            echo "== test suite again under ASan+UBSan (${BUILD_DIR}-asan)"
+            BUILD_DIR="${BUILD_DIR}-asan" build -DCMAKE_BUILD_TYPE=Debug -DLANLORD_SANITIZE=ON
+            (cd "${BUILD_DIR}-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+                ctest --output-on-failure -j "$(nproc)" --timeout 300) || rc=1
+        fi
+        exit $rc
         ;;
     *)
         echo "usage: $0 run|test" >&2

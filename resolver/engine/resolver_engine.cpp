@@ -240,7 +240,7 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
     std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
     std::uint32_t soa_ttl = zone_ ? zone_->ttl() : settings_.local_ttl;
     ++stats_.local_answers;
-    const std::vector<LocalRecord>* records = found.records;
+    const std::vector<LocalRecord>* records = found.records();
     bool wants_any = q.qtype == dns::type::ANY;
     auto matches = [&](const LocalRecord& r) { return r.type == q.qtype || (wants_any && r.type != dns::type::CNAME); };
     bool direct = records && std::any_of(records->begin(), records->end(), matches);
@@ -273,8 +273,8 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
             return;
         }
         if (next.kind == LocalLookup::Kind::nxdomain) final_rcode = dns::rcode::NXDOMAIN;
-        if (next.records)
-            for (const auto& r : *next.records) {
+        if (const auto* next_records = next.records())
+            for (const auto& r : *next_records) {
                 if (matches(r)) {
                     append_record(prefix, target, r.type, r.ttl, r.rdata);
                     ++count;
@@ -282,7 +282,7 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
                     cname = &r;
                 }
             }
-        if (cname && next.records && next.records == &next.synthesized) cname = nullptr;  // rules have no CNAME
+        if (cname && !next.stored) cname = nullptr;  // address rules have no CNAME; `next` dies here
         owner = target;
         if (!cname) break;
     }

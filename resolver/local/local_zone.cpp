@@ -53,7 +53,7 @@ LocalLookup LocalZone::find(std::string_view qname) const {
     LocalLookup out;
     if (const auto* r = exact(qname)) {
         out.kind = LocalLookup::Kind::found;
-        out.records = r;
+        out.stored = r;
         out.zone = qname;
         return out;
     }
@@ -67,7 +67,7 @@ LocalLookup LocalZone::find(std::string_view qname) const {
             buf[label.size()] = '\0';
             if (const auto* r = exact({buf, label.size() + 1})) {
                 out.kind = LocalLookup::Kind::found;
-                out.records = r;
+                out.stored = r;
                 out.zone = domain_;
                 return out;
             }
@@ -83,7 +83,6 @@ LocalLookup LocalZone::find(std::string_view qname) const {
                     out.synthesized.push_back({a.is_v4() ? dns::type::A : dns::type::AAAA, ttl_,
                                                {a.bytes(), a.bytes() + a.size()}});
                 out.kind = LocalLookup::Kind::found;
-                out.records = &out.synthesized;
                 out.zone = it->first;
                 return out;
             }
@@ -93,7 +92,6 @@ LocalLookup LocalZone::find(std::string_view qname) const {
     if (in_domain) {
         // RFC 6761-style local zone: its apex exists (answers NODATA), the rest is NXDOMAIN.
         out.kind = qname.size() == domain_.size() ? LocalLookup::Kind::found : LocalLookup::Kind::nxdomain;
-        out.records = nullptr;
         out.zone = domain_;
     }
     return out;

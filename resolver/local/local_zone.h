@@ -33,9 +33,13 @@ struct LocalLookup {
         nxdomain,     // inside the local domain but unknown: NXDOMAIN, never forwarded
     };
     Kind kind = Kind::none;
-    const std::vector<LocalRecord>* records = nullptr;
-    std::vector<LocalRecord> synthesized;  // address rules answer here (no allocation for the rest)
-    std::string_view zone;                 // SOA owner for negative answers
+    const std::vector<LocalRecord>* stored = nullptr;  // records held by the zone
+    std::vector<LocalRecord> synthesized;               // address rules answer here
+    std::string_view zone;                              // SOA owner for negative answers
+
+    // The records of the name (nullptr when there are none). Never a pointer
+    // into this object from outside it: a LocalLookup is returned by value.
+    const std::vector<LocalRecord>* records() const { return stored ? stored : synthesized.empty() ? nullptr : &synthesized; }
 };
 
 class LocalZone {

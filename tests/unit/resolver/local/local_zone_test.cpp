@@ -28,15 +28,15 @@ TEST_CASE("local_zone: exact names, expand_hosts, rules, the local domain's NXDO
     CHECK(z->find(wire("printer.lan")).kind == LocalLookup::Kind::found);
     auto rule = z->find(wire("a.b.dev.lan"));
     REQUIRE(rule.kind == LocalLookup::Kind::found);
-    REQUIRE(rule.records->size() == 1);
-    CHECK(rule.records->at(0).rdata == test::rdata_a("192.0.2.99"));
+    REQUIRE(rule.records()->size() == 1);
+    CHECK(rule.records()->at(0).rdata == test::rdata_a("192.0.2.99"));
     CHECK(z->find(wire("dev.lan")).kind == LocalLookup::Kind::found);       // the domain itself too
     CHECK(z->find(wire("unknown.lan")).kind == LocalLookup::Kind::nxdomain);
     CHECK(z->find(wire("lan")).kind == LocalLookup::Kind::found);           // apex: NODATA, not NXDOMAIN
     CHECK(z->find(wire("www.example.org")).kind == LocalLookup::Kind::none);
     auto ptr = z->find(reverse_name(*IpAddress::parse("192.0.2.10")));
     REQUIRE(ptr.kind == LocalLookup::Kind::found);
-    CHECK(ptr.records->at(0).rdata == test::rdata_name("nas.lan"));  // canonical FQDN
+    CHECK(ptr.records()->at(0).rdata == test::rdata_name("nas.lan"));  // canonical FQDN
 }
 
 TEST_CASE("dhcp_names: names live in the local domain, with PTR, until the lease ends") {
