@@ -101,6 +101,7 @@ struct Config {
     std::string source = "<built-in>";  // the file it came from
     std::string log_level = "info";     // "log_level"
     std::string user;                   // "user": drop privileges to it after binding; "" = stay
+    unsigned threads = 0;               // "threads": DNS threads; 0 = one per core
     DnsConfig dns;
     CacheConfig cache;
     LocalConfig local;

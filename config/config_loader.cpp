@@ -305,6 +305,7 @@ Config Loader::read(const toml::table& root) {
                      config.log_level = *level;
              }},
             {"user", [&](auto& v, auto& p) { assign(config.user, get_string(v, p)); }},
+            {"threads", [&](auto& v, auto& p) { assign(config.threads, get_integer(v, p, 0, 64)); }},
             {"dns", [&](auto& v, auto& p) { dns = get_table(v, p); }},
             {"cache",
              [&](auto& v, auto& p) {

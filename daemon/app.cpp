@@ -39,7 +39,8 @@ App::App(Config config, std::string config_path, std::string log_level_override)
       started_(Clock::now()) {
     signals_.add(SIGUSR2);
     cache_ = std::make_unique<PacketCache>(cache_limits(config_));
-    dns_ = std::make_unique<DnsService>(io_, *cache_, [this] { return random_(); });
+    unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    dns_ = std::make_unique<DnsWorkers>(io_, *cache_, threads);
     watcher_ = std::make_unique<io::FileWatcher>(io_, [this](const std::string& path) {
         auto in = [&](const std::vector<std::string>& list) {
             return std::find(list.begin(), list.end(), path) != list.end();
@@ -53,20 +54,22 @@ App::App(Config config, std::string config_path, std::string log_level_override)
             load_blocklists();
         }
         load_resolv_conf(path);  // no-op unless a group reads it
-        dns_->reschedule();
     });
-    dns_->engine().set_dhcp_names(dhcp_names_);
+    dns_->each([names = dhcp_names_](DnsService& d) { d.engine().set_dhcp_names(names); });
 }
 
 App::~App() {
     if (blocklist_loader_.joinable()) blocklist_loader_.join();
+    dns_->stop();
 }
 
 std::string App::status_line() const {
     std::size_t servers = 0;
-    for (const auto& g : dns_->engine().groups()) servers += g->servers().size();
-    return fmt::format("answering on {} addresses, {} upstream groups with {} servers, cache {} entries",
-                       dns_->listening().size(), dns_->engine().groups().size(), servers, cache_->stats().entries);
+    const ResolverEngine& engine = dns_->main().engine();
+    for (const auto& g : engine.groups()) servers += g->servers().size();
+    return fmt::format("answering on {} addresses with {} threads, {} upstream groups with {} servers, cache {} entries",
+                       dns_->main().listening().size(), dns_->size(), engine.groups().size(), servers,
+                       cache_->stats().entries);
 }
 
 int App::run() {
@@ -80,15 +83,15 @@ int App::run() {
         spdlog::critical("cannot listen: {}", err);
         return 1;
     }
-    dns_->set_tcp_limits(config_.dns.tcp_max_connections, config_.dns.tcp_idle_timeout);
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
     if (auto err = io::drop_privileges(config_.user); !err.empty()) {
         spdlog::critical("cannot drop privileges to '{}': {}", config_.user, err);
         return 1;
     }
     if (!config_.user.empty()) spdlog::info("running as user {}", config_.user);
-    dns_->engine().set_interfaces(std::move(interfaces));
+    dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
     apply(config_, true);
+    dns_->start();
     on_signal();
     arm_interface_refresh();
     auto startup_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
@@ -106,8 +109,8 @@ void App::apply(const Config& config, bool initial) {
     const std::string& level_name = log_level_override_.empty() ? config.log_level : log_level_override_;
     if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
     cache_->set_limits(cache_limits(config));
-    std::vector<Endpoint> self = dns_->listening();
-    dns_->engine().configure(engine_settings(config), group_specs(config), self);
+    dns_->each([self = dns_->main().listening(), settings = engine_settings(config),
+                groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
@@ -115,13 +118,15 @@ void App::apply(const Config& config, bool initial) {
             spdlog::warn("listen addresses, interfaces, port and user change only at restart; kept the old ones");
         config_ = config;
     }
-    dns_->set_tcp_limits(config_.dns.tcp_max_connections, config_.dns.tcp_idle_timeout);
+    // tcp_max_connections is the total: each thread's acceptors take a share.
+    unsigned share = (config_.dns.tcp_max_connections + dns_->size() - 1) / static_cast<unsigned>(dns_->size());
+    dns_->each([share, idle = config_.dns.tcp_idle_timeout](DnsService& d) { d.set_tcp_limits(share, idle); });
     watch_files();
     load_local_zone();
     load_blocklists();
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
-    for (const auto& g : dns_->engine().groups())
+    for (const auto& g : dns_->main().engine().groups())
         if (g->servers().empty())
             spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)", g->name());
 }
@@ -144,14 +149,17 @@ void App::watch_files() {
         if (!g.resolv_conf.empty()) watcher_->watch(g.resolv_conf);
 }
 
-void App::load_local_zone() { dns_->engine().set_local_zone(build_local_zone(config_)); }
+void App::load_local_zone() {
+    std::shared_ptr<const LocalZone> zone = build_local_zone(config_);
+    dns_->each([zone](DnsService& d) { d.engine().set_local_zone(zone); });
+}
 
 // A big list takes a while to read: it is built on a thread of its own while
 // the old one keeps answering, then swapped in on the I/O thread.
 void App::load_blocklists() {
     if (config_.blocklist.files.empty() && config_.blocklist.allow_files.empty() && config_.blocklist.allow.empty()) {
         ++blocklist_generation_;
-        dns_->engine().set_blocklist(nullptr);
+        dns_->each([](DnsService& d) { d.engine().set_blocklist(nullptr); });
         return;
     }
     if (blocklist_loading_) {  // one load at a time; the newest config is read when it ends
@@ -166,7 +174,8 @@ void App::load_blocklists() {
         boost::asio::post(io_, [this, generation, load] {
             blocklist_loading_ = false;
             if (generation == blocklist_generation_) {
-                dns_->engine().set_blocklist(load.blocklist);
+                std::shared_ptr<const Blocklist> list = load.blocklist;
+                dns_->each([list](DnsService& d) { d.engine().set_blocklist(list); });
                 spdlog::info("blocklists: {} domains from {} files in {:.2f} s ({} lines skipped, {} KiB)",
                              load.blocklist->size(), load.files, load.seconds, load.skipped,
                              load.blocklist->memory_bytes() / 1024);
@@ -188,7 +197,7 @@ void App::load_resolv_conf(const std::string& path) {
         std::string list;
         for (const auto& s : servers) list += (list.empty() ? "" : ", ") + s.to_string();
         spdlog::info("upstream group '{}': servers from {}: {}", g.name, path, list.empty() ? "none" : list);
-        dns_->engine().set_resolv_conf_servers(g.name, servers);
+        dns_->each([name = g.name, servers](DnsService& d) { d.engine().set_resolv_conf_servers(name, servers); });
     }
 }
 
@@ -207,7 +216,6 @@ void App::reload() {
             spdlog::info("configuration reloaded from {}", config_path_);
         }
     }
-    dns_->reschedule();
     io::notify_ready(status_line());
 }
 
@@ -220,7 +228,7 @@ void App::on_signal() {
             default:
                 spdlog::info("signal {}: stopping", sig);
                 io::notify_stopping();
-                dns_->close();
+                dns_->stop();
                 io_.stop();
                 return;
         }
@@ -242,7 +250,7 @@ void App::arm_interface_refresh() {
     interface_refresh_.expires_after(seconds(5));
     interface_refresh_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        dns_->engine().set_interfaces(io::read_interfaces());
+        dns_->each([interfaces = io::read_interfaces()](DnsService& d) { d.engine().set_interfaces(interfaces); });
         arm_interface_refresh();
     });
 }

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "daemon/secure_random.h"
 #include "resolver/cache/packet_cache.h"
+#include "daemon/dns_workers.h"
 #include "resolver/net/dns_service.h"
 
 namespace lanlord {
@@ -45,9 +46,8 @@ private:
     std::string config_path_;
     std::string log_level_override_;
     boost::asio::io_context io_;
-    SecureRandom random_;
     std::unique_ptr<PacketCache> cache_;
-    std::unique_ptr<DnsService> dns_;
+    std::unique_ptr<DnsWorkers> dns_;
     std::unique_ptr<io::FileWatcher> watcher_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     std::thread blocklist_loader_;  // builds the next blocklist aside

@@ -151,9 +151,10 @@ CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<s
 void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> stored,
                          std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now,
                          std::uint32_t policy_generation) {
-    if (lifetime == 0 || limits_.max_entries == 0) return;
+    if (lifetime == 0) return;
     Shard& s = shard_for(key);
     std::lock_guard lock(s.mu);
+    if (s.max_entries == 0) return;  // caching off (size = 0)
     if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
     Entry fresh;
     fresh.key.assign(key);

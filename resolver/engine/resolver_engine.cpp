@@ -38,7 +38,7 @@ struct ResolverEngine::Transaction {
     std::string key, qname;
     std::uint16_t qtype = 0, qclass = 0;
     bool dnssec_ok = false, checking_disabled = false;
-    UpstreamGroup* group = nullptr;
+    std::shared_ptr<UpstreamGroup> group;  // kept alive across a reload
     std::vector<Waiter> waiters;
     std::vector<Attempt> attempts;
     std::uint64_t tried = 0;  // servers asked in this round
@@ -46,10 +46,12 @@ struct ResolverEngine::Transaction {
     std::uint32_t policy_generation = 0;  // the blocklist in force when it started
 };
 
-ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random)
+ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random,
+                               std::shared_ptr<UpstreamGroups> shared_groups)
     : io_(io),
       cache_(cache),
       random_(std::move(random)),
+      registry_(shared_groups ? std::move(shared_groups) : std::make_shared<UpstreamGroups>()),
       buffer_(dns::kMaxMessageSize),
       splice_buffer_(dns::kMaxMessageSize) {}
 
@@ -61,23 +63,17 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
     acl_ = AccessControl(settings_.allow, settings_.deny);
     self_ = std::move(self);
     router_ = UpstreamRouter{};
-    std::vector<std::unique_ptr<UpstreamGroup>> next;
+    std::vector<std::shared_ptr<UpstreamGroup>> next;
     configured_servers_.clear();
     for (std::size_t i = 0; i < groups.size(); ++i) {
         const GroupSpec& spec = groups[i];
-        std::unique_ptr<UpstreamGroup> g;
-        for (auto& old : groups_)
-            if (old && old->name() == spec.name && old->egress_interface() == spec.interface) g = std::move(old);
-        if (!g) g = std::make_unique<UpstreamGroup>(spec.name, spec.interface, settings_.selection);
+        auto g = registry_->obtain(spec.name, spec.interface, settings_.selection);
         configured_servers_[spec.name] = spec.servers;
-        g->set_servers(spec.servers, resolv_conf_servers_[spec.name], self_);
+        g->set_servers(spec.servers, resolv_conf_servers_[spec.name], self_);  // same for every engine
         for (const auto& d : spec.domains) router_.add({i, d, spec.clients});
         next.push_back(std::move(g));
     }
-    for (auto& old : groups_)
-        if (old) retired_groups_.push_back(std::move(old));
     groups_ = std::move(next);
-    if (transactions_.empty()) retired_groups_.clear();
 }
 
 void ResolverEngine::set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers) {
@@ -355,14 +351,14 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
     t->qclass = q.qclass;
     t->dnssec_ok = q.edns_do;
     t->checking_disabled = q.cd();
-    t->group = groups_[group].get();
+    t->group = groups_[group];
     t->deadline = now + settings_.upstream_timeout;
     t->policy_generation = policy_generation_;
     timers_.insert({t->deadline, t->id | kDeadlineBit});
     Transaction& ref = *t;
     by_key_[t->key] = t->id;
     transactions_[t->id] = std::move(t);
-    if (ref.group->servers().empty()) {
+    if (ref.group->size() == 0) {
         // Nothing to ask (e.g. resolv.conf empty or only listing ourselves).
         timers_.erase({ref.deadline, ref.id | kDeadlineBit});
         ref.deadline = now;
@@ -385,7 +381,7 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     Attempt a;
     a.token = next_id_++;
     a.server = server;
-    a.endpoint = t.group->servers()[server].endpoint;
+    a.endpoint = t.group->endpoint(server);
     a.id = static_cast<std::uint16_t>(random_());
     a.tcp = tcp;
     a.probe = probe;
@@ -406,12 +402,9 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
 }
 
 // The server's current index, or nullopt when it left the group meanwhile.
+// The server's current index, or nullopt when it left the group meanwhile.
 static std::optional<std::size_t> current_index(const UpstreamGroup& g, const Endpoint& ep, std::size_t hint) {
-    const auto& servers = g.servers();
-    if (hint < servers.size() && servers[hint].endpoint == ep) return hint;
-    for (std::size_t i = 0; i < servers.size(); ++i)
-        if (servers[i].endpoint == ep) return i;
-    return std::nullopt;
+    return g.find(ep, hint);
 }
 
 void ResolverEngine::note_answer(Transaction& t, const Attempt& a, TimePoint now) {
@@ -588,7 +581,6 @@ void ResolverEngine::finish(std::uint64_t txn_id) {
     timers_.erase({t.deadline, t.id | kDeadlineBit});
     by_key_.erase(t.key);
     transactions_.erase(it);
-    if (transactions_.empty()) retired_groups_.clear();
 }
 
 }  // namespace lanlord

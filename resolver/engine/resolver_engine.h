@@ -68,7 +68,10 @@ struct GroupSpec {
 class ResolverEngine {
 public:
     using Random = std::function<std::uint64_t()>;
-    ResolverEngine(EngineIo& io, PacketCache& cache, Random random);
+    // `shared_groups`: the upstream groups (and their servers' health) shared
+    // with the engines of other threads; null: this engine's own.
+    ResolverEngine(EngineIo& io, PacketCache& cache, Random random,
+                   std::shared_ptr<UpstreamGroups> shared_groups = nullptr);
     ~ResolverEngine();
 
     // (Re)configures; groups keep their servers' health across a reload when
@@ -101,7 +104,7 @@ public:
     std::optional<TimePoint> next_timer() const;
 
     const EngineStats& stats() const { return stats_; }
-    const std::vector<std::unique_ptr<UpstreamGroup>>& groups() const { return groups_; }
+    const std::vector<std::shared_ptr<UpstreamGroup>>& groups() const { return groups_; }
     std::size_t in_flight() const { return transactions_.size(); }
 
 private:
@@ -145,8 +148,8 @@ private:
     EngineSettings settings_;
     AccessControl acl_{{}, {}};
     UpstreamRouter router_;
-    std::vector<std::unique_ptr<UpstreamGroup>> groups_;
-    std::vector<std::unique_ptr<UpstreamGroup>> retired_groups_;  // still used by transactions in flight
+    std::shared_ptr<UpstreamGroups> registry_;
+    std::vector<std::shared_ptr<UpstreamGroup>> groups_;  // transactions hold their own reference
     std::vector<Endpoint> self_;
     std::map<std::string, std::vector<Endpoint>> configured_servers_, resolv_conf_servers_;
     InterfaceTable interfaces_;

@@ -12,8 +12,45 @@ UpstreamGroup::UpstreamGroup(std::string name, std::string egress_interface, Sel
       tag_(static_cast<std::uint16_t>(seeded_hash(name_, 0x6c616e6c6f7264ULL))),
       tuning_(tuning) {}
 
+std::vector<ServerHealth> UpstreamGroup::servers() const {
+    std::lock_guard lock(mu_);
+    return servers_;
+}
+
+std::size_t UpstreamGroup::size() const {
+    std::lock_guard lock(mu_);
+    return servers_.size();
+}
+
+Endpoint UpstreamGroup::endpoint(std::size_t i) const {
+    std::lock_guard lock(mu_);
+    return i < servers_.size() ? servers_[i].endpoint : Endpoint{};
+}
+
+std::optional<std::size_t> UpstreamGroup::find(const Endpoint& ep, std::size_t hint) const {
+    std::lock_guard lock(mu_);
+    if (hint < servers_.size() && servers_[hint].endpoint == ep) return hint;
+    for (std::size_t i = 0; i < servers_.size(); ++i)
+        if (servers_[i].endpoint == ep) return i;
+    return std::nullopt;
+}
+
+void UpstreamGroup::on_abandoned(std::size_t i) {
+    std::lock_guard lock(mu_);
+    if (i < servers_.size()) servers_[i].probe_in_flight = false;
+}
+
+std::shared_ptr<UpstreamGroup> UpstreamGroups::obtain(const std::string& name, const std::string& interface,
+                                                      const SelectionTuning& tuning) {
+    std::lock_guard lock(mu_);
+    auto& slot = groups_[{name, interface}];
+    if (!slot) slot = std::make_shared<UpstreamGroup>(name, interface, tuning);
+    return slot;
+}
+
 void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
                                 const std::vector<Endpoint>& from_resolv_conf, const std::vector<Endpoint>& self) {
+    std::lock_guard lock(mu_);
     std::vector<ServerHealth> next;
     auto add = [&](const Endpoint& ep, bool dynamic) {
         if (std::find(self.begin(), self.end(), ep) != self.end()) return;
@@ -32,6 +69,8 @@ void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
 }
 
 Duration UpstreamGroup::rto(std::size_t i) const {
+    std::lock_guard lock(mu_);
+    if (i >= servers_.size()) return tuning_.max_rto;
     const ServerHealth& s = servers_[i];
     Duration base = s.srtt == Duration::zero() ? tuning_.initial_rto : s.srtt + 4 * s.rttvar;
     base = std::clamp(base, tuning_.min_rto, tuning_.max_rto);
@@ -41,6 +80,7 @@ Duration UpstreamGroup::rto(std::size_t i) const {
 }
 
 std::optional<std::size_t> UpstreamGroup::pick(TimePoint now, std::uint64_t tried) const {
+    std::lock_guard lock(mu_);
     std::optional<std::size_t> best;
     auto better = [&](std::size_t a, std::size_t b) {
         const ServerHealth &x = servers_[a], &y = servers_[b];
@@ -62,6 +102,7 @@ std::optional<std::size_t> UpstreamGroup::pick(TimePoint now, std::uint64_t trie
 }
 
 std::optional<std::size_t> UpstreamGroup::probe_candidate(TimePoint now, std::uint64_t tried) const {
+    std::lock_guard lock(mu_);
     for (std::size_t i = 0; i < servers_.size(); ++i) {
         const ServerHealth& s = servers_[i];
         if (tried & (std::uint64_t{1} << i)) continue;
@@ -71,11 +112,15 @@ std::optional<std::size_t> UpstreamGroup::probe_candidate(TimePoint now, std::ui
 }
 
 void UpstreamGroup::on_sent(std::size_t i, bool probe) {
+    std::lock_guard lock(mu_);
+    if (i >= servers_.size()) return;
     ++servers_[i].queries;
     if (probe) servers_[i].probe_in_flight = true;
 }
 
 void UpstreamGroup::on_answer(std::size_t i, Duration rtt, bool probe) {
+    std::lock_guard lock(mu_);
+    if (i >= servers_.size()) return;
     ServerHealth& s = servers_[i];
     ++s.answers;
     if (probe) s.probe_in_flight = false;
@@ -92,6 +137,8 @@ void UpstreamGroup::on_answer(std::size_t i, Duration rtt, bool probe) {
 }
 
 void UpstreamGroup::on_failure(std::size_t i, TimePoint now, bool timeout, bool probe) {
+    std::lock_guard lock(mu_);
+    if (i >= servers_.size()) return;
     ServerHealth& s = servers_[i];
     ++s.failures;
     if (timeout) ++s.timeouts;

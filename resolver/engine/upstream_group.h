@@ -14,6 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +45,9 @@ struct SelectionTuning {
     Duration max_backoff = seconds(60);
 };
 
+// Thread-safe: with several DNS threads every engine shares one UpstreamGroup
+// per group, so a dead server learned by one thread is avoided by all. The
+// lock is taken on the miss path only.
 class UpstreamGroup {
 public:
     UpstreamGroup(std::string name, std::string egress_interface, SelectionTuning tuning = {});
@@ -49,7 +55,11 @@ public:
     const std::string& name() const { return name_; }
     const std::string& egress_interface() const { return interface_; }
     std::uint16_t cache_tag() const { return tag_; }
-    const std::vector<ServerHealth>& servers() const { return servers_; }
+    std::vector<ServerHealth> servers() const;  // a snapshot
+    std::size_t size() const;
+    Endpoint endpoint(std::size_t server) const;
+    // The server's current index (the list may have changed since `hint`).
+    std::optional<std::size_t> find(const Endpoint& ep, std::size_t hint) const;
 
     // Replaces the server list, keeping the health of servers that stay.
     // Endpoints in `self` (our own listeners) are left out: forwarding to
@@ -68,14 +78,27 @@ public:
     void on_answer(std::size_t server, Duration rtt, bool probe);
     void on_failure(std::size_t server, TimePoint now, bool timeout, bool probe);
     // A probe that was still unanswered when its transaction ended: no verdict.
-    void on_abandoned(std::size_t server) { servers_[server].probe_in_flight = false; }
+    void on_abandoned(std::size_t server);
 
 private:
     std::string name_;
     std::string interface_;
     std::uint16_t tag_;
     SelectionTuning tuning_;
+    mutable std::mutex mu_;
     std::vector<ServerHealth> servers_;
+};
+
+// The groups all engines share, by name and egress interface; a group keeps
+// its servers' health across reloads as long as both stay the same.
+class UpstreamGroups {
+public:
+    std::shared_ptr<UpstreamGroup> obtain(const std::string& name, const std::string& interface,
+                                          const SelectionTuning& tuning);
+
+private:
+    std::mutex mu_;
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<UpstreamGroup>> groups_;
 };
 
 }  // namespace lanlord

@@ -26,6 +26,7 @@ std::optional<std::string> DhcpNames::add(std::string_view hostname, const IpAdd
                                           std::string_view owner) {
     auto label = sanitize_hostname(hostname);
     if (!label) return std::nullopt;
+    std::unique_lock lock(mu_);
     if (zone_) {
         std::string bare = label_wire(*label) + '\0';
         std::string full = label_wire(*label) + zone_->domain();
@@ -40,14 +41,17 @@ std::optional<std::string> DhcpNames::add(std::string_view hostname, const IpAdd
     by_label_[*label] = Entry{address, expires, std::string(owner)};
     by_owner_[std::string(owner)] = *label;
     by_reverse_[reverse_name(address)] = *label;
+    count_.store(by_label_.size(), std::memory_order_relaxed);
     return label;
 }
 
 void DhcpNames::remove(std::string_view owner) {
+    std::unique_lock lock(mu_);
     auto it = by_owner_.find(owner);
     if (it == by_owner_.end()) return;
     std::string label = it->second;
     erase_label(label);
+    count_.store(by_label_.size(), std::memory_order_relaxed);
 }
 
 std::optional<std::string_view> DhcpNames::label_of(std::string_view qname) const {
@@ -62,6 +66,8 @@ std::optional<std::string_view> DhcpNames::label_of(std::string_view qname) cons
 }
 
 std::optional<IpAddress> DhcpNames::address(std::string_view qname, TimePoint now) const {
+    if (count_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+    std::shared_lock lock(mu_);
     auto label = label_of(qname);
     if (!label) return std::nullopt;
     auto it = by_label_.find(*label);
@@ -70,6 +76,8 @@ std::optional<IpAddress> DhcpNames::address(std::string_view qname, TimePoint no
 }
 
 std::optional<std::string> DhcpNames::reverse(std::string_view qname, TimePoint now) const {
+    if (count_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+    std::shared_lock lock(mu_);
     auto it = by_reverse_.find(qname);
     if (it == by_reverse_.end()) return std::nullopt;
     auto entry = by_label_.find(it->second);

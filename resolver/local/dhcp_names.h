@@ -11,7 +11,10 @@
 // - static reservations are added with no expiry, before the client appears.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,10 +37,15 @@ public:
     virtual void remove(std::string_view owner) = 0;
 };
 
+// Thread-safe: the DHCP side writes, every DNS thread reads. Readers skip the
+// lock entirely while no name is published (the common case without DHCP).
 class DhcpNames : public LocalNames {
 public:
     // The zone decides which names are taken by static data, and the domain.
-    void set_zone(std::shared_ptr<const LocalZone> zone) { zone_ = std::move(zone); }
+    void set_zone(std::shared_ptr<const LocalZone> zone) {
+        std::unique_lock lock(mu_);
+        zone_ = std::move(zone);
+    }
 
     std::optional<std::string> add(std::string_view hostname, const IpAddress& address, TimePoint expires,
                                    std::string_view owner) override;
@@ -47,7 +55,7 @@ public:
     std::optional<IpAddress> address(std::string_view qname, TimePoint now) const;
     // Target name (wire, in the local domain) of a reverse name.
     std::optional<std::string> reverse(std::string_view qname, TimePoint now) const;
-    std::size_t size() const { return by_label_.size(); }
+    std::size_t size() const { return count_.load(std::memory_order_relaxed); }
 
 private:
     struct Entry {
@@ -62,6 +70,8 @@ private:
     std::optional<std::string_view> label_of(std::string_view qname) const;
     void erase_label(const std::string& label);
 
+    mutable std::shared_mutex mu_;
+    std::atomic<std::size_t> count_{0};
     std::shared_ptr<const LocalZone> zone_;
     std::unordered_map<std::string, Entry, Hash, std::equal_to<>> by_label_;    // label (text)
     std::unordered_map<std::string, std::string, Hash, std::equal_to<>> by_owner_;

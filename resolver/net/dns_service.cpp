@@ -2,9 +2,10 @@
 
 namespace lanlord {
 
-DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random)
+DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random,
+                       std::shared_ptr<UpstreamGroups> shared_groups)
     : io_(io),
-      engine_(*this, cache, std::move(random)),
+      engine_(*this, cache, std::move(random), std::move(shared_groups)),
       transport_(io, {[this](std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes) {
                           engine_.handle_upstream_response(token, from, bytes, Clock::now());
                           reschedule();
@@ -17,14 +18,14 @@ DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, Resolver
 
 DnsService::~DnsService() { close(); }
 
-std::string DnsService::listen(const std::vector<Endpoint>& addresses) {
+std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reuse_port) {
     for (const auto& a : addresses) {
         auto index = static_cast<std::uint32_t>(udp_.size());
         auto handler = [this](std::span<const std::uint8_t> b, const ClientRef& c) { on_query(b, c); };
         auto u = std::make_unique<UdpListener>(io_, index, handler);
-        if (auto err = u->open(a); !err.empty()) return "UDP " + a.to_string() + ": " + err;
+        if (auto err = u->open(a, reuse_port); !err.empty()) return "UDP " + a.to_string() + ": " + err;
         auto t = std::make_unique<TcpListener>(io_, index, handler);
-        if (auto err = t->open(a); !err.empty()) return "TCP " + a.to_string() + ": " + err;
+        if (auto err = t->open(a, reuse_port); !err.empty()) return "TCP " + a.to_string() + ": " + err;
         udp_.push_back(std::move(u));
         tcp_.push_back(std::move(t));
     }

@@ -18,11 +18,13 @@ namespace lanlord {
 
 class DnsService : public EngineIo {
 public:
-    DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random);
+    DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random,
+               std::shared_ptr<UpstreamGroups> shared_groups = nullptr);
     ~DnsService() override;
 
     // Binds UDP and TCP on every address; returns "" or the first failure.
-    std::string listen(const std::vector<Endpoint>& addresses);
+    // `reuse_port`: other threads bind the same addresses (SO_REUSEPORT).
+    std::string listen(const std::vector<Endpoint>& addresses, bool reuse_port = false);
     void set_tcp_limits(unsigned max_connections, Duration idle_timeout);
     std::vector<Endpoint> listening() const;
     void close();

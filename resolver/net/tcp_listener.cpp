@@ -4,6 +4,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
 #include "common/byte_cursor.h"
 
 namespace lanlord {
@@ -30,7 +32,7 @@ TcpListener::TcpListener(asio::io_context& io, std::uint32_t index, Handler hand
 
 TcpListener::~TcpListener() { close(); }
 
-std::string TcpListener::open(const Endpoint& address) {
+std::string TcpListener::open(const Endpoint& address, bool reuse_port) {
     address_ = address;
     boost::system::error_code ec;
     tcp::endpoint ep(address.address.is_v4()
@@ -39,6 +41,11 @@ std::string TcpListener::open(const Endpoint& address) {
                      address.port);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && reuse_port) {
+        int one = 1;
+        if (setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+            return "SO_REUSEPORT failed";
+    }
     if (!ec && !address.address.is_v4()) acceptor_.set_option(asio::ip::v6_only(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);

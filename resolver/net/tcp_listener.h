@@ -25,7 +25,7 @@ public:
     using Handler = std::function<void(std::span<const std::uint8_t>, const ClientRef&)>;
     TcpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler);
     ~TcpListener();
-    std::string open(const Endpoint& address);
+    std::string open(const Endpoint& address, bool reuse_port = false);
     void set_limits(unsigned max_connections, Duration idle_timeout);
     // Queues an answer on connection `client.connection`; dropped if it closed.
     void send(const ClientRef& client, std::span<const std::uint8_t> bytes);

@@ -1,24 +1,49 @@
 #include "resolver/net/udp_listener.h"
 
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
 
 namespace lanlord {
 
-UdpListener::UdpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler)
-    : socket_(io), index_(index), handler_(std::move(handler)) {}
+namespace {
+constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(in6_pktinfo)) + 16;
+}
 
-std::string UdpListener::open(const Endpoint& address) {
+struct UdpListener::Batch {
+    // receive side
+    mmsghdr in[kBatch];
+    iovec in_iov[kBatch];
+    sockaddr_storage in_peer[kBatch];
+    alignas(cmsghdr) char in_control[kBatch][kControlSize];
+    std::uint8_t in_data[kBatch][kQueryBuffer];
+    // send side: answers produced while the batch is handled
+    mmsghdr out[kBatch];
+    iovec out_iov[kBatch];
+    sockaddr_storage out_peer[kBatch];
+    alignas(cmsghdr) char out_control[kBatch][kControlSize];
+    std::uint8_t out_data[kBatch][kAnswerBuffer];
+    unsigned out_count = 0;
+};
+
+UdpListener::UdpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler)
+    // `new Batch` (not make_unique): default-initialised, so the 256 KiB of
+    // buffers are not zeroed and cost resident memory only when used.
+    : socket_(io), index_(index), handler_(std::move(handler)), batch_(new Batch) {}
+
+UdpListener::~UdpListener() = default;
+
+std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
     address_ = address;
     int family = address.address.is_v4() ? AF_INET : AF_INET6;
     int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return std::strerror(errno);
     // No SO_REUSEADDR: for UDP it would let a second daemon bind the same
-    // address and silently share (steal) its queries.
+    // address and silently share (steal) its queries. SO_REUSEPORT only
+    // joins sockets of the same user, which is how our threads share one.
     int one = 1;
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (family == AF_INET) {
         setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     } else {
@@ -52,74 +77,121 @@ void UdpListener::arm() {
 
 void UdpListener::drain() {
     int fd = socket_.native_handle();
-    // A bounded batch, then back to the event loop so TCP and upstream
-    // sockets get their turn under a flood.
-    for (int i = 0; i < 64; ++i) {
-        sockaddr_storage peer;
-        alignas(cmsghdr) char control[256];
-        iovec iov{buffer_, sizeof buffer_};
-        msghdr msg{};
-        msg.msg_name = &peer;
-        msg.msg_namelen = sizeof peer;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        ssize_t n = ::recvmsg(fd, &msg, 0);
-        if (n < 0) return;
-        ClientRef client;
-        client.peer = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&peer));
-        client.listener = index_;
-        client.local = address_.address;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-                in_pktinfo info;
-                std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                client.ifindex = static_cast<unsigned>(info.ipi_ifindex);
-                client.local = IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&info.ipi_addr));
-            } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-                in6_pktinfo info;
-                std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                client.ifindex = info.ipi6_ifindex;
-                client.local = IpAddress::v6_bytes(info.ipi6_addr.s6_addr);
-            }
+    Batch& b = *batch_;
+    // A few batches, then back to the event loop so TCP and upstream sockets
+    // get their turn under a flood.
+    for (int round = 0; round < 4; ++round) {
+        for (unsigned i = 0; i < kBatch; ++i) {
+            b.in_iov[i] = {b.in_data[i], kQueryBuffer};
+            msghdr& m = b.in[i].msg_hdr;
+            m.msg_name = &b.in_peer[i];
+            m.msg_namelen = sizeof b.in_peer[i];
+            m.msg_iov = &b.in_iov[i];
+            m.msg_iovlen = 1;
+            m.msg_control = b.in_control[i];
+            m.msg_controllen = kControlSize;
+            m.msg_flags = 0;
         }
-        handler_({buffer_, static_cast<std::size_t>(n)}, client);
+        int n = ::recvmmsg(fd, b.in, kBatch, MSG_DONTWAIT, nullptr);
+        if (n <= 0) return;
+        in_batch_ = true;
+        for (int i = 0; i < n; ++i) {
+            msghdr& m = b.in[i].msg_hdr;
+            if (m.msg_flags & MSG_TRUNC) {  // longer than any sane query: drop, counted
+                ++truncated_;
+                continue;
+            }
+            ClientRef client;
+            client.peer = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&b.in_peer[i]));
+            client.listener = index_;
+            client.local = address_.address;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+                    in_pktinfo info;
+                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                    client.ifindex = static_cast<unsigned>(info.ipi_ifindex);
+                    client.local = IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&info.ipi_addr));
+                } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+                    in6_pktinfo info;
+                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                    client.ifindex = info.ipi6_ifindex;
+                    client.local = IpAddress::v6_bytes(info.ipi6_addr.s6_addr);
+                }
+            }
+            handler_({b.in_data[i], b.in[i].msg_len}, client);
+        }
+        in_batch_ = false;
+        flush();
+        if (static_cast<unsigned>(n) < kBatch) return;
     }
 }
 
+// Fills name and, when bound to a wildcard, the source address (pktinfo).
+unsigned UdpListener::fill_header(msghdr& msg, const ClientRef& client, sockaddr_storage& peer, char* control) {
+    msg.msg_name = &peer;
+    msg.msg_namelen = client.peer.to_sockaddr(peer);
+    msg.msg_control = nullptr;
+    msg.msg_controllen = 0;
+    msg.msg_flags = 0;
+    if (!address_.address.is_unspecified()) return 0;
+    std::memset(control, 0, kControlSize);
+    msg.msg_control = control;
+    cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
+    if (client.peer.address.is_v4()) {
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo info{};
+        std::memcpy(&info.ipi_spec_dst, client.local.bytes(), 4);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+    } else {
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        in6_pktinfo info{};
+        std::memcpy(info.ipi6_addr.s6_addr, client.local.bytes(), 16);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+    }
+    return 0;
+}
+
 void UdpListener::send(const ClientRef& client, std::span<const std::uint8_t> bytes) {
-    sockaddr_storage ss;
-    unsigned len = client.peer.to_sockaddr(ss);
-    // Answer from the address the query was sent to (matters when bound to a wildcard).
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-    iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+    Batch& b = *batch_;
+    if (!in_batch_ || bytes.size() > kAnswerBuffer) return send_now(client, bytes);
+    if (b.out_count == kBatch) flush();
+    unsigned i = b.out_count++;
+    std::memcpy(b.out_data[i], bytes.data(), bytes.size());
+    b.out_iov[i] = {b.out_data[i], bytes.size()};
+    msghdr& m = b.out[i].msg_hdr;
+    fill_header(m, client, b.out_peer[i], b.out_control[i]);
+    m.msg_iov = &b.out_iov[i];
+    m.msg_iovlen = 1;
+}
+
+void UdpListener::flush() {
+    Batch& b = *batch_;
+    unsigned done = 0;
+    while (done < b.out_count) {
+        int n = ::sendmmsg(socket_.native_handle(), b.out + done, b.out_count - done, MSG_DONTWAIT);
+        if (n <= 0) {  // buffer full or peer gone: the rest of this batch is lost, counted
+            dropped_sends_ += b.out_count - done;
+            break;
+        }
+        done += static_cast<unsigned>(n);
+    }
+    b.out_count = 0;
+}
+
+void UdpListener::send_now(const ClientRef& client, std::span<const std::uint8_t> bytes) {
+    sockaddr_storage peer;
+    alignas(cmsghdr) char control[kControlSize];
     msghdr msg{};
-    msg.msg_name = &ss;
-    msg.msg_namelen = len;
+    iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+    fill_header(msg, client, peer, control);
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    if (address_.address.is_unspecified()) {
-        msg.msg_control = control;
-        cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
-        if (client.peer.address.is_v4()) {
-            c->cmsg_level = IPPROTO_IP;
-            c->cmsg_type = IP_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-            in_pktinfo info{};
-            std::memcpy(&info.ipi_spec_dst, client.local.bytes(), 4);
-            std::memcpy(CMSG_DATA(c), &info, sizeof info);
-            msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-        } else {
-            c->cmsg_level = IPPROTO_IPV6;
-            c->cmsg_type = IPV6_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-            in6_pktinfo info{};
-            std::memcpy(info.ipi6_addr.s6_addr, client.local.bytes(), 16);
-            std::memcpy(CMSG_DATA(c), &info, sizeof info);
-            msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
-        }
-    }
     if (::sendmsg(socket_.native_handle(), &msg, MSG_DONTWAIT) < 0) ++dropped_sends_;
 }
 

@@ -4,11 +4,12 @@
 # file, no resolv.conf, warnings only in the log (the harness reads no log).
 LANLORD_REPO=${LANLORD_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 LANLORD_BIN=${LANLORD_BIN:-$LANLORD_REPO/build/daemon/lanlord}
-PEER_DESC="lanlord (ours), one thread, cache size=CACHE_SIZE, serve-stale and prefetch on (defaults)"
+PEER_DESC="lanlord (ours), threads=${LANLORD_THREADS:-1}, cache size=CACHE_SIZE, serve-stale and prefetch on (defaults)"
 peer_version() { "$LANLORD_BIN" --version | head -1; }
 peer_start() {
     cat >"$PEER_DIR/lanlord.toml" <<EOC
 log_level = "warn"
+threads = ${LANLORD_THREADS:-1}
 [dns]
 listen = ["$LISTEN_ADDR:$LISTEN_PORT"]
 [local]

@@ -1,0 +1,52 @@
+// The DNS side on N threads (issue 6): one io_context per thread, each with
+// its own engine, upstream transport and SO_REUSEPORT UDP socket and TCP
+// acceptor on every listening address (the kernel spreads clients over them),
+// sharing only the sharded answer cache. Worker 0 runs on the main io_context
+// (with signals and timers); the others on threads of their own.
+//
+// Each engine keeps its own in-flight table and upstream RTT measurements:
+// sharing them would put a lock on every miss, and each thread learns a dead
+// server within one timeout anyway.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/secure_random.h"
+#include "resolver/net/dns_service.h"
+
+namespace lanlord {
+
+class DnsWorkers {
+public:
+    DnsWorkers(boost::asio::io_context& main_io, PacketCache& cache, unsigned threads);
+    ~DnsWorkers();
+
+    std::string listen(const std::vector<Endpoint>& addresses);
+    // Runs `fn` on every worker, each on its own thread (worker 0 at once).
+    void each(const std::function<void(DnsService&)>& fn);
+    void start();
+    void stop();
+
+    DnsService& main() { return *workers_[0]->dns; }
+    std::size_t size() const { return workers_.size(); }
+    EngineStats stats() const;  // summed (read racily from other threads: counters only)
+
+private:
+    struct Worker {
+        std::unique_ptr<boost::asio::io_context> own_io;  // null for worker 0
+        boost::asio::io_context* io = nullptr;
+        SecureRandom random;
+        std::unique_ptr<DnsService> dns;
+        std::thread thread;
+    };
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
+};
+
+}  // namespace lanlord
