@@ -27,6 +27,9 @@ std::vector<std::string> build_zones() {
 }  // namespace
 
 std::optional<std::string_view> private_reverse_zone(std::string_view qname) {
+    // Every zone here is under arpa.: other names (nearly all queries) leave at once.
+    static constexpr std::string_view kArpa{"\x04" "arpa\0", 6};
+    if (!qname.ends_with(kArpa)) return std::nullopt;
     static const std::vector<std::string> zones = build_zones();
     for (const auto& z : zones)
         if (name_is_under(qname, z)) return std::string_view(z);
