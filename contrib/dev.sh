@@ -6,8 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libldns-dev libtomlplusplus-dev
-            libspdlog-dev libsystemd-dev catch2)
+BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2)
 TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2)
 BUILD_DIR=${BUILD_DIR:-build}
 
