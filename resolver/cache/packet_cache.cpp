@@ -17,23 +17,36 @@ struct SeededHash {
     std::size_t operator()(std::string_view s) const { return seeded_hash(s, seed); }
 };
 
+// One heap block per entry: key, stored answer and TTL offsets together, so an
+// entry costs one allocation and the index can key on a view into it (the
+// block never moves; only the Entry holding its pointer does).
 struct Entry {
-    std::string key;
-    std::vector<std::uint8_t> wire;
-    std::vector<std::uint16_t> offsets;
-    TimePoint inserted{}, expires{}, stale_hold_until{};
+    std::unique_ptr<std::uint8_t[]> block;
+    std::uint32_t wire_len = 0;
+    std::uint16_t key_len = 0, offset_count = 0;
     std::uint32_t lifetime = 0;
     std::uint32_t policy_generation = 0;
+    TimePoint inserted{}, expires{}, stale_hold_until{};
     bool used = false, referenced = false, prefetch_done = false;
 
-    std::size_t cost() const { return key.size() + wire.size() + offsets.size() * 2 + sizeof(Entry) + 64; }
+    std::string_view key() const { return {reinterpret_cast<const char*>(block.get()), key_len}; }
+    const std::uint8_t* wire() const { return block.get() + key_len; }
+    std::uint16_t offset(std::size_t i) const {
+        std::uint16_t v;
+        std::memcpy(&v, block.get() + key_len + wire_len + 2 * i, 2);
+        return v;
+    }
+    std::size_t block_size() const { return key_len + wire_len + 2u * offset_count; }
+    // What the entry really costs: the block with malloc's overhead, the
+    // slot, and the index node with its bucket.
+    std::size_t cost() const { return block_size() + 16 + sizeof(Entry) + 48; }
 };
 
 }  // namespace
 
 struct PacketCache::Shard {
     std::mutex mu;
-    std::unordered_map<std::string, std::uint32_t, SeededHash, std::equal_to<>> index{16, SeededHash{0}};
+    std::unordered_map<std::string_view, std::uint32_t, SeededHash> index{16, SeededHash{0}};
     std::vector<Entry> slots;
     std::vector<std::uint32_t> free;
     std::size_t hand = 0, bytes = 0, max_entries = 0, max_bytes = 0;
@@ -43,7 +56,7 @@ struct PacketCache::Shard {
     void remove(std::uint32_t slot) {
         Entry& e = slots[slot];
         bytes -= e.cost();
-        index.erase(e.key);
+        index.erase(e.key());
         e = Entry{};
         free.push_back(slot);
     }
@@ -117,20 +130,21 @@ CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<s
         ++s.misses;
         return result;
     }
-    if (e.wire.size() > out.size()) {
+    if (e.wire_len > out.size()) {
         ++s.misses;
         return result;
     }
-    std::memcpy(out.data(), e.wire.data(), e.wire.size());
+    std::memcpy(out.data(), e.wire(), e.wire_len);
     if (stale) {
-        for (std::uint16_t off : e.offsets) store_u32(out.data() + off, stale_ttl);
+        for (std::size_t i = 0; i < e.offset_count; ++i) store_u32(out.data() + e.offset(i), stale_ttl);
         result.state = CacheState::stale;
         result.stale_hold = now < e.stale_hold_until;
         ++s.stale_hits;
     } else {
         // Whole seconds spent in the cache; now < expires guarantees age < lifetime <= every TTL.
         auto age = static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(now - e.inserted).count());
-        for (std::uint16_t off : e.offsets) {
+        for (std::size_t i = 0; i < e.offset_count; ++i) {
+            std::uint16_t off = e.offset(i);
             std::uint32_t ttl = load_u32(out.data() + off);
             store_u32(out.data() + off, ttl > age ? ttl - age : 0);
         }
@@ -143,7 +157,7 @@ CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<s
         ++s.hits;
     }
     e.referenced = true;
-    result.length = e.wire.size();
+    result.length = e.wire_len;
     result.policy_stale = e.policy_generation != policy_generation;
     return result;
 }
@@ -156,10 +170,16 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     std::lock_guard lock(s.mu);
     if (s.max_entries == 0) return;  // caching off (size = 0)
     if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
+    if (key.size() > 0xffff || ttl_offsets.size() > 0xffff || stored.size() > 0xffffffffu) return;
     Entry fresh;
-    fresh.key.assign(key);
-    fresh.wire.assign(stored.begin(), stored.end());
-    fresh.offsets.assign(ttl_offsets.begin(), ttl_offsets.end());
+    fresh.key_len = static_cast<std::uint16_t>(key.size());
+    fresh.wire_len = static_cast<std::uint32_t>(stored.size());
+    fresh.offset_count = static_cast<std::uint16_t>(ttl_offsets.size());
+    fresh.block.reset(new std::uint8_t[fresh.block_size()]);
+    std::memcpy(fresh.block.get(), key.data(), key.size());
+    std::memcpy(fresh.block.get() + key.size(), stored.data(), stored.size());
+    if (!ttl_offsets.empty())
+        std::memcpy(fresh.block.get() + key.size() + stored.size(), ttl_offsets.data(), 2 * ttl_offsets.size());
     fresh.inserted = now;
     fresh.expires = now + seconds(lifetime);
     fresh.lifetime = lifetime;
@@ -178,7 +198,7 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     }
     s.bytes += fresh.cost();
     s.slots[slot] = std::move(fresh);
-    s.index.emplace(s.slots[slot].key, slot);
+    s.index.emplace(s.slots[slot].key(), slot);
     ++s.inserts;
 }
 
@@ -222,7 +242,7 @@ std::size_t PacketCache::flush_name(std::string_view wire_name) {
         std::lock_guard lock(s.mu);
         for (std::uint32_t slot = 0; slot < s.slots.size(); ++slot) {
             const Entry& e = s.slots[slot];
-            if (e.used && e.key.size() == wire_name.size() + 7 && e.key.starts_with(wire_name)) {
+            if (e.used && e.key_len == wire_name.size() + 7 && e.key().starts_with(wire_name)) {
                 s.remove(slot);
                 ++n;
             }
@@ -254,7 +274,7 @@ void PacketCache::for_each(TimePoint now,
         std::lock_guard lock(s.mu);
         for (const Entry& e : s.slots)
             if (e.used)
-                fn(e.key, std::chrono::duration_cast<seconds>(e.expires - now).count());
+                fn(e.key(), std::chrono::duration_cast<seconds>(e.expires - now).count());
     }
 }
 

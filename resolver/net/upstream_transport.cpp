@@ -86,7 +86,6 @@ void UpstreamTransport::start_udp(const std::shared_ptr<Attempt>& a, const Upstr
     unsigned len = r.server.to_sockaddr(ss);
     if (::sendto(fd, r.query.data(), r.query.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) < 0)
         return fail_later(r.token);
-    a->buffer.resize(65536);
     receive_udp(a);
 }
 
@@ -96,11 +95,11 @@ void UpstreamTransport::receive_udp(const std::shared_ptr<Attempt>& a) {
         for (;;) {
             sockaddr_storage from;
             socklen_t fromlen = sizeof from;
-            ssize_t n = ::recvfrom(a->udp.native_handle(), a->buffer.data(), a->buffer.size(), 0,
+            ssize_t n = ::recvfrom(a->udp.native_handle(), udp_buffer_.data(), udp_buffer_.size(), 0,
                                    reinterpret_cast<sockaddr*>(&from), &fromlen);
             if (n < 0) break;
             callbacks_.response(a->token, Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&from)),
-                                {a->buffer.data(), static_cast<std::size_t>(n)});
+                                {udp_buffer_.data(), static_cast<std::size_t>(n)});
             if (a->closed) return;
         }
         receive_udp(a);
