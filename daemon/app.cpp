@@ -2,12 +2,11 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "common/io/interfaces.h"
 #include "common/io/privileges.h"
 #include "common/io/systemd_notify.h"
+#include "common/io/read_file.h"
 #include "common/log.h"
 #include "daemon/compose.h"
 #include "resolver/engine/resolv_conf.h"
@@ -19,15 +18,6 @@
 
 namespace lanlord {
 
-namespace {
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-}  // namespace
 
 App::App(Config config, std::string config_path, std::string log_level_override)
     : config_(std::move(config)),
@@ -189,7 +179,7 @@ void App::load_blocklists() {
 }
 
 void App::load_resolv_conf(const std::string& path) {
-    auto text = read_file(path);
+    auto text = io::read_file(path);
     auto servers = text ? parse_resolv_conf(*text) : std::vector<Endpoint>{};
     if (!text) spdlog::warn("cannot read {}", path);
     for (const auto& g : config_.upstreams) {

@@ -3,25 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "common/io/read_file.h"
 #include "common/log.h"
 #include "resolver/local/hosts_table.h"
 
 namespace lanlord {
 
 namespace fs = std::filesystem;
-
-namespace {
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-}  // namespace
 
 std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
     std::vector<std::string> out;
@@ -49,7 +38,7 @@ std::shared_ptr<LocalZone> build_local_zone(const Config& config) {
     for (const auto& r : config.local.records) zone->add_record(r.name, {r.type, r.ttl.value_or(ttl), r.rdata});
     for (const auto& rule : config.local.addresses) zone->add_rule(rule.domain, rule.addresses);
     for (const auto& path : expand_paths(config.local.hosts)) {
-        auto text = read_file(path);
+        auto text = io::read_file(path);
         if (!text) {
             spdlog::warn("cannot read hosts file {}", path);
             continue;
@@ -71,7 +60,7 @@ BlocklistLoad build_blocklist(const BlocklistConfig& config) {
     for (const auto& domain : config.allow) load.blocklist->allowed().insert(domain);
     auto read_into = [&](const std::vector<std::string>& paths, DomainSet& set) {
         for (const auto& path : expand_paths(paths)) {
-            auto text = read_file(path);
+            auto text = io::read_file(path);
             if (!text) {
                 spdlog::warn("cannot read blocklist {}", path);
                 continue;
