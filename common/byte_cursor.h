@@ -32,7 +32,7 @@ inline void store_u32(std::uint8_t* p, std::uint32_t v) {
 }
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(std::span<const std::uint8_t> data, std::size_t pos = 0) : data_(data), pos_(pos) {}
 
     std::size_t position() const { return pos_; }
@@ -67,7 +67,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::span<const std::uint8_t> data_;
     std::size_t pos_;
 };
@@ -75,7 +75,7 @@ private:
 // Appends to a caller-owned fixed buffer; `ok()` turns false on overflow and
 // stays false, so a builder can write a whole message and check once.
 class ByteWriter {
-public:
+  public:
     explicit ByteWriter(std::span<std::uint8_t> buf) : buf_(buf) {}
 
     bool ok() const { return ok_; }
@@ -108,7 +108,7 @@ public:
         if (pos <= pos_) pos_ = pos;
     }
 
-private:
+  private:
     bool reserve(std::size_t n) {
         if (!ok_ || buf_.size() - pos_ < n) {
             ok_ = false;

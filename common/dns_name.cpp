@@ -31,7 +31,8 @@ NameError walk_name(std::span<const std::uint8_t> msg, std::size_t& pos, std::ui
         if (p + 1 + b > msg.size()) return NameError::truncated;
         if (out) {
             out[len] = b;
-            for (std::size_t i = 0; i < b; ++i) out[len + 1 + i] = static_cast<std::uint8_t>(ascii_lower(msg[p + 1 + i]));
+            for (std::size_t i = 0; i < b; ++i)
+                out[len + 1 + i] = static_cast<std::uint8_t>(ascii_lower(msg[p + 1 + i]));
         }
         len += 1 + b;
         p += 1 + b;
@@ -56,7 +57,7 @@ NameError skip_name(std::span<const std::uint8_t> msg, std::size_t& pos) {
 
 std::optional<std::string> name_from_text(std::string_view text) {
     std::string wire;
-    if (text == "." ) return std::string(1, '\0');
+    if (text == ".") return std::string(1, '\0');
     if (!text.empty() && text.back() == '.') text.remove_suffix(1);
     if (text.empty()) return std::nullopt;
     std::size_t start = 0;

@@ -12,7 +12,7 @@ namespace lanlord {
 struct InterfaceInfo {
     unsigned index = 0;
     std::string name;
-    std::vector<Prefix> subnets;      // address with its prefix length
+    std::vector<Prefix> subnets;  // address with its prefix length
 };
 using InterfaceTable = std::vector<InterfaceInfo>;
 

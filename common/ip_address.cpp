@@ -99,7 +99,9 @@ bool Prefix::contains(const IpAddress& raw) const {
     return (a.bytes()[full] & mask) == (address.bytes()[full] & mask);
 }
 
-std::string Prefix::to_string() const { return address.to_string() + "/" + std::to_string(length); }
+std::string Prefix::to_string() const {
+    return address.to_string() + "/" + std::to_string(length);
+}
 
 std::optional<Endpoint> Endpoint::parse(std::string_view text, std::uint16_t default_port) {
     std::string_view host = text, port_text;
@@ -133,7 +135,8 @@ std::optional<Endpoint> Endpoint::parse(std::string_view text, std::uint16_t def
 Endpoint Endpoint::from_sockaddr(const sockaddr* sa) {
     if (sa->sa_family == AF_INET) {
         auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-        return {IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&in->sin_addr)), ntohs(in->sin_port)};
+        return {IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&in->sin_addr)),
+                ntohs(in->sin_port)};
     }
     auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
     return {IpAddress::v6_bytes(in6->sin6_addr.s6_addr), ntohs(in6->sin6_port)};

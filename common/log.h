@@ -22,13 +22,13 @@ std::optional<spdlog::level::level_enum> parse_log_level(std::string_view name);
 // Allows `burst` messages per `interval`; counts what it suppresses. Thread-safe
 // enough for logging: racing threads may let one extra message through.
 class LogRateLimiter {
-public:
+  public:
     LogRateLimiter(unsigned burst, Duration interval) : burst_(burst), interval_(interval) {}
     // True when a message may be logged now; `suppressed` receives the number
     // of messages dropped since the last one allowed.
     bool allow(TimePoint now, unsigned long& suppressed);
 
-private:
+  private:
     unsigned burst_;
     Duration interval_;
     std::atomic<long long> window_start_{0};
@@ -40,12 +40,11 @@ private:
 
 // Logs a warning through `limiter` (a LogRateLimiter), appending the count of
 // suppressed messages when there were any.
-#define LANLORD_WARN_LIMITED(limiter, now, ...)                                            \
-    do {                                                                                    \
-        unsigned long lanlord_suppressed_ = 0;                                              \
-        if ((limiter).allow((now), lanlord_suppressed_)) {                                  \
-            if (lanlord_suppressed_)                                                        \
-                spdlog::warn("({} similar messages suppressed)", lanlord_suppressed_);      \
-            spdlog::warn(__VA_ARGS__);                                                      \
-        }                                                                                   \
+#define LANLORD_WARN_LIMITED(limiter, now, ...)                                                             \
+    do {                                                                                                    \
+        unsigned long lanlord_suppressed_ = 0;                                                              \
+        if ((limiter).allow((now), lanlord_suppressed_)) {                                                  \
+            if (lanlord_suppressed_) spdlog::warn("({} similar messages suppressed)", lanlord_suppressed_); \
+            spdlog::warn(__VA_ARGS__);                                                                      \
+        }                                                                                                   \
     } while (0)

@@ -102,7 +102,6 @@ std::vector<Endpoint> loopback_listen(std::uint16_t port) {
     return {Endpoint{*IpAddress::parse("127.0.0.1"), port}, Endpoint{*IpAddress::parse("::1"), port}};
 }
 
-
 void Loader::error(const toml::source_region& where, const std::string& key, std::string message) {
     errors_.push_back(ConfigError{file_, where.begin.line, where.begin.column, key, std::move(message)});
 }

@@ -96,7 +96,8 @@ class Loader {
     // local_loader.cpp: [local], [[local.record]], [[local.address]], [blocklist]
     void read_local(const toml::table& table, LocalConfig& local);
     void read_records(const toml::node& v, const std::string& path, std::vector<LocalRecordConfig>& out);
-    void read_address_rules(const toml::node& v, const std::string& path, std::vector<AddressRuleConfig>& out);
+    void read_address_rules(const toml::node& v, const std::string& path,
+                            std::vector<AddressRuleConfig>& out);
     void read_blocklist(const toml::table& table, BlocklistConfig& blocklist);
     std::vector<std::string> get_strings(const toml::node& v, const std::string& path);
 

@@ -109,7 +109,8 @@ void Loader::read_records(const toml::node& v, const std::string& path, std::vec
     }
 }
 
-void Loader::read_address_rules(const toml::node& v, const std::string& path, std::vector<AddressRuleConfig>& out) {
+void Loader::read_address_rules(const toml::node& v, const std::string& path,
+                                std::vector<AddressRuleConfig>& out) {
     const toml::array* array = v.as_array();
     if (!array) return type_error(v, path, "an array of tables ([[local.address]])");
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -176,7 +177,8 @@ void Loader::read_blocklist(const toml::table& table, BlocklistConfig& blocklist
                          else if (*text == "null")
                              blocklist.answer = BlockAnswer::null_address;
                          else
-                             error(v.source(), p, "unknown answer " + quoted(*text) + ": expected nxdomain, nodata or null");
+                             error(v.source(), p,
+                                   "unknown answer " + quoted(*text) + ": expected nxdomain, nodata or null");
                      }},
                 });
 }

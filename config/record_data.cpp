@@ -99,12 +99,14 @@ std::optional<std::vector<std::uint8_t>> encode_record_data(std::string_view typ
         do {
             std::size_t n = std::min<std::size_t>(255, data.size() - p);
             out.push_back(static_cast<std::uint8_t>(n));
-            out.insert(out.end(), data.begin() + static_cast<long>(p), data.begin() + static_cast<long>(p + n));
+            out.insert(out.end(), data.begin() + static_cast<long>(p),
+                       data.begin() + static_cast<long>(p + n));
             p += n;
         } while (p < data.size());
     } else {
         type = 0;
-        why = "unsupported record type \"" + std::string(type_text) + "\": expected A, AAAA, CNAME, MX, SRV, TXT or PTR";
+        why = "unsupported record type \"" + std::string(type_text) +
+              "\": expected A, AAAA, CNAME, MX, SRV, TXT or PTR";
         return std::nullopt;
     }
     return out;

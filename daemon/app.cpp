@@ -2,22 +2,20 @@
 
 #include <signal.h>
 
-
 #include "common/io/interfaces.h"
 #include "common/io/privileges.h"
-#include "common/io/systemd_notify.h"
 #include "common/io/read_file.h"
+#include "common/io/systemd_notify.h"
 #include "common/log.h"
 #include "daemon/compose.h"
-#include "resolver/engine/resolv_conf.h"
 #include "daemon/local_data.h"
+#include "resolver/engine/resolv_conf.h"
 #include "resolver/local/hosts_table.h"
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
 namespace lanlord {
-
 
 App::App(Config config, std::string config_path, std::string log_level_override)
     : config_(std::move(config)),
@@ -57,9 +55,10 @@ std::string App::status_line() const {
     std::size_t servers = 0;
     const ResolverEngine& engine = dns_->main().engine();
     for (const auto& g : engine.groups()) servers += g->servers().size();
-    return fmt::format("answering on {} addresses with {} threads, {} upstream groups with {} servers, cache {} entries",
-                       dns_->main().listening().size(), dns_->size(), engine.groups().size(), servers,
-                       cache_->stats().entries);
+    return fmt::format(
+        "answering on {} addresses with {} threads, {} upstream groups with {} servers, cache {} entries",
+        dns_->main().listening().size(), dns_->size(), engine.groups().size(), servers,
+        cache_->stats().entries);
 }
 
 int App::run() {
@@ -99,18 +98,22 @@ void App::apply(const Config& config, bool initial) {
     const std::string& level_name = log_level_override_.empty() ? config.log_level : log_level_override_;
     if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
     cache_->set_limits(cache_limits(config));
-    dns_->each([self = dns_->main().listening(), settings = engine_settings(config),
-                groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
+    dns_->each(
+        [self = dns_->main().listening(), settings = engine_settings(config),
+         groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
             old.dns.port != config.dns.port || old.user != config.user)
-            spdlog::warn("listen addresses, interfaces, port and user change only at restart; kept the old ones");
+            spdlog::warn(
+                "listen addresses, interfaces, port and user change only at restart; kept the old ones");
         config_ = config;
     }
     // tcp_max_connections is the total: each thread's acceptors take a share.
-    unsigned share = (config_.dns.tcp_max_connections + dns_->size() - 1) / static_cast<unsigned>(dns_->size());
-    dns_->each([share, idle = config_.dns.tcp_idle_timeout](DnsService& d) { d.set_tcp_limits(share, idle); });
+    unsigned share =
+        (config_.dns.tcp_max_connections + dns_->size() - 1) / static_cast<unsigned>(dns_->size());
+    dns_->each(
+        [share, idle = config_.dns.tcp_idle_timeout](DnsService& d) { d.set_tcp_limits(share, idle); });
     watch_files();
     load_local_zone();
     load_blocklists();
@@ -118,7 +121,8 @@ void App::apply(const Config& config, bool initial) {
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
     for (const auto& g : dns_->main().engine().groups())
         if (g->servers().empty())
-            spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)", g->name());
+            spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)",
+                         g->name());
 }
 
 void App::watch_files() {
@@ -147,7 +151,8 @@ void App::load_local_zone() {
 // A big list takes a while to read: it is built on a thread of its own while
 // the old one keeps answering, then swapped in on the I/O thread.
 void App::load_blocklists() {
-    if (config_.blocklist.files.empty() && config_.blocklist.allow_files.empty() && config_.blocklist.allow.empty()) {
+    if (config_.blocklist.files.empty() && config_.blocklist.allow_files.empty() &&
+        config_.blocklist.allow.empty()) {
         ++blocklist_generation_;
         dns_->each([](DnsService& d) { d.engine().set_blocklist(nullptr); });
         return;
@@ -187,7 +192,8 @@ void App::load_resolv_conf(const std::string& path) {
         std::string list;
         for (const auto& s : servers) list += (list.empty() ? "" : ", ") + s.to_string();
         spdlog::info("upstream group '{}': servers from {}: {}", g.name, path, list.empty() ? "none" : list);
-        dns_->each([name = g.name, servers](DnsService& d) { d.engine().set_resolv_conf_servers(name, servers); });
+        dns_->each(
+            [name = g.name, servers](DnsService& d) { d.engine().set_resolv_conf_servers(name, servers); });
     }
 }
 
@@ -213,8 +219,12 @@ void App::on_signal() {
     signals_.async_wait([this](boost::system::error_code ec, int sig) {
         if (ec) return;
         switch (sig) {
-            case SIGHUP: reload(); break;
-            case SIGUSR2: spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush()); break;
+            case SIGHUP:
+                reload();
+                break;
+            case SIGUSR2:
+                spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush());
+                break;
             default:
                 spdlog::info("signal {}: stopping", sig);
                 io::notify_stopping();
@@ -240,7 +250,8 @@ void App::arm_interface_refresh() {
     interface_refresh_.expires_after(seconds(5));
     interface_refresh_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        dns_->each([interfaces = io::read_interfaces()](DnsService& d) { d.engine().set_interfaces(interfaces); });
+        dns_->each(
+            [interfaces = io::read_interfaces()](DnsService& d) { d.engine().set_interfaces(interfaces); });
         arm_interface_refresh();
     });
 }

@@ -13,15 +13,15 @@
 
 #include "common/io/file_watcher.h"
 #include "config/config.h"
+#include "daemon/dns_workers.h"
 #include "daemon/secure_random.h"
 #include "resolver/cache/packet_cache.h"
-#include "daemon/dns_workers.h"
 #include "resolver/net/dns_service.h"
 
 namespace lanlord {
 
 class App {
-public:
+  public:
     // `config_path` empty: the built-in default configuration.
     // `log_level_override` (from --log-level) wins over the file, also after a reload.
     App(Config config, std::string config_path, std::string log_level_override = {});
@@ -30,7 +30,7 @@ public:
     int run();
     ~App();
 
-private:
+  private:
     void apply(const Config& config, bool initial);
     void reload();
     void load_local_zone();

@@ -16,12 +16,15 @@ DnsWorkers::DnsWorkers(boost::asio::io_context& main_io, PacketCache& cache, uns
             w->io = w->own_io.get();
         }
         Worker* raw = w.get();
-        w->dns = std::make_unique<DnsService>(*w->io, cache, [raw] { return raw->random(); }, groups);
+        w->dns = std::make_unique<DnsService>(
+            *w->io, cache, [raw] { return raw->random(); }, groups);
         workers_.push_back(std::move(w));
     }
 }
 
-DnsWorkers::~DnsWorkers() { stop(); }
+DnsWorkers::~DnsWorkers() {
+    stop();
+}
 
 std::string DnsWorkers::listen(const std::vector<Endpoint>& addresses) {
     bool several = workers_.size() > 1;

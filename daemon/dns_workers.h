@@ -23,7 +23,7 @@
 namespace lanlord {
 
 class DnsWorkers {
-public:
+  public:
     DnsWorkers(boost::asio::io_context& main_io, PacketCache& cache, unsigned threads);
     ~DnsWorkers();
 
@@ -37,7 +37,7 @@ public:
     std::size_t size() const { return workers_.size(); }
     EngineStats stats() const;  // summed (read racily from other threads: counters only)
 
-private:
+  private:
     struct Worker {
         std::unique_ptr<boost::asio::io_context> own_io;  // null for worker 0
         boost::asio::io_context* io = nullptr;

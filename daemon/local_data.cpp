@@ -33,9 +33,11 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths) {
 }
 
 std::shared_ptr<LocalZone> build_local_zone(const Config& config) {
-    auto ttl = static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(config.local.ttl).count());
+    auto ttl = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(config.local.ttl).count());
     auto zone = std::make_shared<LocalZone>(config.local.domain, config.local.expand_hosts, ttl);
-    for (const auto& r : config.local.records) zone->add_record(r.name, {r.type, r.ttl.value_or(ttl), r.rdata});
+    for (const auto& r : config.local.records)
+        zone->add_record(r.name, {r.type, r.ttl.value_or(ttl), r.rdata});
     for (const auto& rule : config.local.addresses) zone->add_rule(rule.domain, rule.addresses);
     for (const auto& path : expand_paths(config.local.hosts)) {
         auto text = io::read_file(path);

@@ -12,7 +12,7 @@
 namespace lanlord {
 
 class SecureRandom {
-public:
+  public:
     std::uint64_t operator()() {
         if (pos_ + 8 > block_.size()) refill();
         std::uint64_t v;
@@ -21,7 +21,7 @@ public:
         return v;
     }
 
-private:
+  private:
     void refill() {
         std::size_t got = 0;
         while (got < block_.size()) {

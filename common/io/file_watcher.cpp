@@ -26,8 +26,9 @@ bool FileWatcher::watch(const std::string& path) {
     std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
     if (!files_.contains(dir)) {
-        int wd = inotify_add_watch(fd_, dir.c_str(),
-                                   IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM);
+        int wd = inotify_add_watch(
+            fd_, dir.c_str(),
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM);
         if (wd < 0) return false;
         dirs_[wd] = dir;
     }
@@ -47,11 +48,12 @@ void FileWatcher::clear() {
 }
 
 void FileWatcher::arm() {
-    stream_->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-        if (ec) return;
-        on_readable();
-        arm();
-    });
+    stream_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                        [this](boost::system::error_code ec) {
+                            if (ec) return;
+                            on_readable();
+                            arm();
+                        });
 }
 
 void FileWatcher::on_readable() {
@@ -66,7 +68,8 @@ void FileWatcher::on_readable() {
             if (dir == dirs_.end() || ev->len == 0) continue;
             std::string name(ev->name);
             auto& names = files_[dir->second];
-            if (names.contains(name)) pending_.insert(dir->second == "/" ? "/" + name : dir->second + "/" + name);
+            if (names.contains(name))
+                pending_.insert(dir->second == "/" ? "/" + name : dir->second + "/" + name);
             if (names.contains("*") && !name.starts_with(".")) pending_.insert(dir->second);
         }
     }

@@ -16,7 +16,7 @@
 namespace lanlord::io {
 
 class FileWatcher {
-public:
+  public:
     using Callback = std::function<void(const std::string& path)>;
     FileWatcher(boost::asio::io_context& io, Callback on_change);
     ~FileWatcher();
@@ -27,7 +27,7 @@ public:
     bool watch_directory(const std::string& dir);
     void clear();
 
-private:
+  private:
     void arm();
     void on_readable();
     boost::asio::io_context& io_;
@@ -35,8 +35,8 @@ private:
     int fd_ = -1;
     std::unique_ptr<boost::asio::posix::stream_descriptor> stream_;
     boost::asio::steady_timer debounce_;
-    std::map<int, std::string> dirs_;                       // watch descriptor -> directory
-    std::map<std::string, std::set<std::string>> files_;    // directory -> file names watched
+    std::map<int, std::string> dirs_;                     // watch descriptor -> directory
+    std::map<std::string, std::set<std::string>> files_;  // directory -> file names watched
     std::set<std::string> pending_;
 };
 

@@ -32,7 +32,8 @@ InterfaceTable read_interfaces() {
     ifaddrs* list = nullptr;
     if (getifaddrs(&list) != 0) return table;
     for (ifaddrs* i = list; i; i = i->ifa_next) {
-        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6)) continue;
+        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+            continue;
         unsigned index = if_nametoindex(i->ifa_name);
         InterfaceInfo* info = nullptr;
         for (auto& t : table)

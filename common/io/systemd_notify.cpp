@@ -46,7 +46,9 @@ std::optional<unsigned long long> env_number(const char* name) {
 
 }  // namespace
 
-void notify_ready(std::string_view status) { send("READY=1\nSTATUS=" + std::string(status)); }
+void notify_ready(std::string_view status) {
+    send("READY=1\nSTATUS=" + std::string(status));
+}
 
 void notify_reloading() {
     timespec ts{};
@@ -55,9 +57,15 @@ void notify_reloading() {
     send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=reloading configuration");
 }
 
-void notify_stopping() { send("STOPPING=1\nSTATUS=stopping"); }
-void notify_status(std::string_view status) { send("STATUS=" + std::string(status)); }
-void notify_watchdog() { send("WATCHDOG=1"); }
+void notify_stopping() {
+    send("STOPPING=1\nSTATUS=stopping");
+}
+void notify_status(std::string_view status) {
+    send("STATUS=" + std::string(status));
+}
+void notify_watchdog() {
+    send("WATCHDOG=1");
+}
 
 // sd_watchdog_enabled(3): WATCHDOG_USEC set, and WATCHDOG_PID (if set) is us.
 std::optional<std::chrono::microseconds> watchdog_ping_interval() {

@@ -16,7 +16,7 @@
 namespace lanlord {
 
 class CacheKey {
-public:
+  public:
     static constexpr std::size_t kMaxSize = kMaxNameLength + 7;
 
     CacheKey(std::string_view qname, std::uint16_t qtype, std::uint16_t qclass, bool dnssec_ok,
@@ -31,7 +31,7 @@ public:
     }
     std::string_view view() const { return {reinterpret_cast<const char*>(bytes_), size_}; }
 
-private:
+  private:
     std::uint8_t bytes_[kMaxSize];
     std::size_t size_;
 };

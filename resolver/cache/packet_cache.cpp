@@ -179,7 +179,8 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     std::memcpy(fresh.block.get(), key.data(), key.size());
     std::memcpy(fresh.block.get() + key.size(), stored.data(), stored.size());
     if (!ttl_offsets.empty())
-        std::memcpy(fresh.block.get() + key.size() + stored.size(), ttl_offsets.data(), 2 * ttl_offsets.size());
+        std::memcpy(fresh.block.get() + key.size() + stored.size(), ttl_offsets.data(),
+                    2 * ttl_offsets.size());
     fresh.inserted = now;
     fresh.expires = now + seconds(lifetime);
     fresh.lifetime = lifetime;
@@ -205,7 +206,8 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
 void PacketCache::set_policy_generation(std::string_view key, std::uint32_t policy_generation) {
     Shard& s = shard_for(key);
     std::lock_guard lock(s.mu);
-    if (auto it = s.index.find(key); it != s.index.end()) s.slots[it->second].policy_generation = policy_generation;
+    if (auto it = s.index.find(key); it != s.index.end())
+        s.slots[it->second].policy_generation = policy_generation;
 }
 
 void PacketCache::erase(std::string_view key) {
@@ -273,8 +275,7 @@ void PacketCache::for_each(TimePoint now,
         Shard& s = shards_[i];
         std::lock_guard lock(s.mu);
         for (const Entry& e : s.slots)
-            if (e.used)
-                fn(e.key(), std::chrono::duration_cast<seconds>(e.expires - now).count());
+            if (e.used) fn(e.key(), std::chrono::duration_cast<seconds>(e.expires - now).count());
     }
 }
 

@@ -38,10 +38,10 @@ enum class CacheState : std::uint8_t { miss, fresh, stale };
 
 struct CacheLookup {
     CacheState state = CacheState::miss;
-    std::size_t length = 0;       // bytes written to the caller's buffer
-    bool prefetch = false;        // fresh, in the last 10 % of its life, first to notice
-    bool stale_hold = false;      // stale, and a refresh failed recently: answer stale at once
-    bool policy_stale = false;    // checked against an older blocklist than `policy_generation`
+    std::size_t length = 0;     // bytes written to the caller's buffer
+    bool prefetch = false;      // fresh, in the last 10 % of its life, first to notice
+    bool stale_hold = false;    // stale, and a refresh failed recently: answer stale at once
+    bool policy_stale = false;  // checked against an older blocklist than `policy_generation`
 };
 
 struct CacheStats {
@@ -50,7 +50,7 @@ struct CacheStats {
 };
 
 class PacketCache {
-public:
+  public:
     // `shards` is rounded up to a power of two.
     explicit PacketCache(CacheLimits limits, unsigned shards = 16);
     ~PacketCache();
@@ -72,8 +72,9 @@ public:
 
     // Inserts or replaces. `lifetime` in seconds (>0); `stored` is the stored
     // form with TTLs as they were at `now`.
-    void insert(std::string_view key, std::span<const std::uint8_t> stored, std::span<const std::uint16_t> ttl_offsets,
-                std::uint32_t lifetime, TimePoint now, std::uint32_t policy_generation = 0);
+    void insert(std::string_view key, std::span<const std::uint8_t> stored,
+                std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now,
+                std::uint32_t policy_generation = 0);
     void set_policy_generation(std::string_view key, std::uint32_t policy_generation);
     void erase(std::string_view key);
 
@@ -89,9 +90,10 @@ public:
     CacheStats stats() const;
 
     // Visits every entry (for dumps): key, stored bytes, seconds left (negative: stale).
-    void for_each(TimePoint now, const std::function<void(std::string_view key, long long ttl_left)>& fn) const;
+    void for_each(TimePoint now,
+                  const std::function<void(std::string_view key, long long ttl_left)>& fn) const;
 
-private:
+  private:
     struct Shard;
     Shard& shard_for(std::string_view key);
     std::unique_ptr<Shard[]> shards_;

@@ -13,14 +13,13 @@
 
 namespace lanlord {
 
-
 class AccessControl {
-public:
+  public:
     AccessControl(std::vector<Prefix> allow, std::vector<Prefix> deny)
         : allow_(std::move(allow)), deny_(std::move(deny)) {}
     bool allowed(const IpAddress& client, unsigned ifindex, const InterfaceTable& interfaces) const;
 
-private:
+  private:
     std::vector<Prefix> allow_, deny_;
 };
 

@@ -37,7 +37,7 @@ struct UpstreamRequest {
 };
 
 class EngineIo {
-public:
+  public:
     virtual ~EngineIo() = default;
     virtual void reply(const ClientRef& client, std::span<const std::uint8_t> answer) = 0;
     virtual void send_upstream(const UpstreamRequest& request) = 0;

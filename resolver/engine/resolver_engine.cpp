@@ -19,7 +19,7 @@ constexpr unsigned kMaxAttempts = 8;  // per transaction, all servers and rounds
 struct ResolverEngine::Waiter {
     ClientRef client;
     QueryView q;
-    std::vector<std::uint8_t> head;  // the client's header and question (its spelling of QNAME)
+    std::vector<std::uint8_t> head;    // the client's header and question (its spelling of QNAME)
     std::vector<std::uint8_t> prefix;  // local CNAME records answered before the resolved target
     std::uint16_t prefix_count = 0;
 };
@@ -94,7 +94,8 @@ void ResolverEngine::reply_error(std::span<const std::uint8_t> query, const Quer
     reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_));
 }
 
-void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now) {
+void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client,
+                                  TimePoint now) {
     ++stats_.queries;
     QueryView q;
     QueryStatus status = parse_query(query, q);
@@ -108,10 +109,16 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         return;
     }
     switch (status) {
-        case QueryStatus::formerr: ++stats_.formerr; return reply_error(query, q, client, dns::rcode::FORMERR);
-        case QueryStatus::notimp: ++stats_.notimp; return reply_error(query, q, client, dns::rcode::NOTIMP);
-        case QueryStatus::badvers: return reply_error(query, q, client, dns::rcode::BADVERS);
-        default: break;
+        case QueryStatus::formerr:
+            ++stats_.formerr;
+            return reply_error(query, q, client, dns::rcode::FORMERR);
+        case QueryStatus::notimp:
+            ++stats_.notimp;
+            return reply_error(query, q, client, dns::rcode::NOTIMP);
+        case QueryStatus::badvers:
+            return reply_error(query, q, client, dns::rcode::BADVERS);
+        default:
+            break;
     }
     if (answer_local(query, q, client, now)) return;
 
@@ -122,7 +129,8 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     if (!route || !route->explicit_domain) {
         if (settings_.bogus_priv && q.qclass == dns::kClassIN)
             if (auto zone = private_reverse_zone(q.name())) return answer_negative(query, q, client, *zone);
-        bool address_query = q.qtype == dns::type::A || q.qtype == dns::type::AAAA || q.qtype == dns::type::ANY;
+        bool address_query =
+            q.qtype == dns::type::A || q.qtype == dns::type::AAAA || q.qtype == dns::type::ANY;
         if (settings_.domain_needed && address_query && name_label_count(q.name()) == 1)
             return answer_negative(query, q, client, q.name());
     }
@@ -193,11 +201,14 @@ bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const Que
             }
         } else if (auto address = dhcp_names_->address(q.name(), now)) {
             LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
-            bool want = q.qtype == dns::type::ANY || q.qtype == (address->is_v4() ? dns::type::A : dns::type::AAAA);
+            bool want =
+                q.qtype == dns::type::ANY || q.qtype == (address->is_v4() ? dns::type::A : dns::type::AAAA);
             if (want)
-                b.add_answer(address->is_v4() ? dns::type::A : dns::type::AAAA, ttl, {address->bytes(), address->size()});
+                b.add_answer(address->is_v4() ? dns::type::A : dns::type::AAAA, ttl,
+                             {address->bytes(), address->size()});
             else
-                b.add_authority_soa(zone_ && !zone_->domain().empty() ? std::string_view(zone_->domain()) : q.name(), ttl);
+                b.add_authority_soa(
+                    zone_ && !zone_->domain().empty() ? std::string_view(zone_->domain()) : q.name(), ttl);
             ++stats_.local_answers;
             reply(client, b.finish(settings_.edns, limit));
             return true;
@@ -215,7 +226,8 @@ void ResolverEngine::answer_blocked(std::span<const std::uint8_t> query, const Q
     ++stats_.blocked;
     std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
     std::uint32_t ttl = settings_.local_ttl;
-    std::uint8_t rcode = settings_.block_mode == BlockMode::nxdomain ? dns::rcode::NXDOMAIN : dns::rcode::NOERROR;
+    std::uint8_t rcode =
+        settings_.block_mode == BlockMode::nxdomain ? dns::rcode::NXDOMAIN : dns::rcode::NOERROR;
     LocalAnswerBuilder b(buffer_, query, q, rcode);
     static const std::uint8_t zeros[16] = {};
     bool null_answer = settings_.block_mode == BlockMode::null_address;
@@ -238,7 +250,9 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
     ++stats_.local_answers;
     const std::vector<LocalRecord>* records = found.records();
     bool wants_any = q.qtype == dns::type::ANY;
-    auto matches = [&](const LocalRecord& r) { return r.type == q.qtype || (wants_any && r.type != dns::type::CNAME); };
+    auto matches = [&](const LocalRecord& r) {
+        return r.type == q.qtype || (wants_any && r.type != dns::type::CNAME);
+    };
     bool direct = records && std::any_of(records->begin(), records->end(), matches);
     const LocalRecord* cname = nullptr;
     if (records && !direct && q.qtype != dns::type::CNAME)
@@ -287,8 +301,11 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
     store_u16(empty + 2, static_cast<std::uint16_t>(dns::flag::QR | dns::flag::AA | final_rcode));
     std::memcpy(empty + dns::kHeaderSize, query.data() + dns::kHeaderSize, q.question_end - dns::kHeaderSize);
     store_u16(empty + 4, 1);
-    std::size_t n = splice_answer(buffer_, prefix, count, {empty, q.question_end}, q, query, settings_.edns, limit);
-    if (n) store_u16(buffer_.data() + 2, static_cast<std::uint16_t>(load_u16(buffer_.data() + 2) | dns::flag::AA));
+    std::size_t n =
+        splice_answer(buffer_, prefix, count, {empty, q.question_end}, q, query, settings_.edns, limit);
+    if (n)
+        store_u16(buffer_.data() + 2,
+                  static_cast<std::uint16_t>(load_u16(buffer_.data() + 2) | dns::flag::AA));
     reply(client, n);
 }
 
@@ -306,8 +323,8 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
     std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
     if (hit.state == CacheState::fresh) {
         ++stats_.cache_hits;
-        reply(client, splice_answer(buffer_, prefix, prefix_count, {splice_buffer_.data(), hit.length}, q, query,
-                                    settings_.edns, limit));
+        reply(client, splice_answer(buffer_, prefix, prefix_count, {splice_buffer_.data(), hit.length}, q,
+                                    query, settings_.edns, limit));
         return;
     }
     Transaction* t = nullptr;
@@ -403,7 +420,8 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
 
 // The server's current index, or nullopt when it left the group meanwhile.
 // The server's current index, or nullopt when it left the group meanwhile.
-static std::optional<std::size_t> current_index(const UpstreamGroup& g, const Endpoint& ep, std::size_t hint) {
+static std::optional<std::size_t> current_index(const UpstreamGroup& g, const Endpoint& ep,
+                                                std::size_t hint) {
     return g.find(ep, hint);
 }
 
@@ -412,7 +430,8 @@ void ResolverEngine::note_answer(Transaction& t, const Attempt& a, TimePoint now
 }
 
 void ResolverEngine::note_failure(Transaction& t, const Attempt& a, TimePoint now, bool timeout) {
-    if (auto i = current_index(*t.group, a.endpoint, a.server)) t.group->on_failure(*i, now, timeout, a.probe);
+    if (auto i = current_index(*t.group, a.endpoint, a.server))
+        t.group->on_failure(*i, now, timeout, a.probe);
 }
 
 bool ResolverEngine::has_live_attempt(const Transaction& t) const {
@@ -447,7 +466,8 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
     auto owner = token_owner_.find(token);
     if (owner == token_owner_.end()) return;
     Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
+                           [&](const Attempt& a) { return a.token == token; });
     Attempt& a = *it;
     if (from != a.endpoint) {
         ++stats_.spoof_mismatches;
@@ -502,7 +522,8 @@ void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
     auto owner = token_owner_.find(token);
     if (owner == token_owner_.end()) return;
     Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
+                           [&](const Attempt& a) { return a.token == token; });
     ++stats_.upstream_errors;
     note_failure(t, *it, now, false);
     close_attempt(t, *it);
@@ -515,7 +536,8 @@ void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
     auto owner = token_owner_.find(token);
     if (owner == token_owner_.end()) return;
     Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(), [&](const Attempt& a) { return a.token == token; });
+    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
+                           [&](const Attempt& a) { return a.token == token; });
     Attempt& a = *it;
     a.timed_out = true;  // stays open: a late answer is still welcome
     ++stats_.upstream_timeouts;
@@ -548,7 +570,8 @@ std::optional<TimePoint> ResolverEngine::next_timer() const {
 void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, TimePoint now) {
     if (answer) {
         if (answer->cacheable())  // checked against the blocklist in force when it was asked
-            cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now, t.policy_generation);
+            cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now,
+                          t.policy_generation);
         for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size());
     } else {
         CacheLookup stale;
@@ -556,7 +579,8 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
             stale = cache_.lookup(t.key, now, buffer_, true, settings_.stale_ttl);
         if (stale.state != CacheState::miss) {
             cache_.hold_stale(t.key, now + settings_.stale_hold);
-            std::vector<std::uint8_t> copy(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(stale.length));
+            std::vector<std::uint8_t> copy(buffer_.begin(),
+                                           buffer_.begin() + static_cast<std::ptrdiff_t>(stale.length));
             for (const Waiter& w : t.waiters) {
                 ++stats_.stale_answers;
                 reply_to_waiter(w, copy, copy.size());

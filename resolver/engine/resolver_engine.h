@@ -66,7 +66,7 @@ struct GroupSpec {
 };
 
 class ResolverEngine {
-public:
+  public:
     using Random = std::function<std::uint64_t()>;
     // `shared_groups`: the upstream groups (and their servers' health) shared
     // with the engines of other threads; null: this engine's own.
@@ -96,8 +96,8 @@ public:
     }
 
     void handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now);
-    void handle_upstream_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes,
-                                  TimePoint now);
+    void handle_upstream_response(std::uint64_t token, const Endpoint& from,
+                                  std::span<const std::uint8_t> bytes, TimePoint now);
     // The attempt could not be sent or its TCP connection failed.
     void handle_upstream_error(std::uint64_t token, TimePoint now);
     void handle_timers(TimePoint now);
@@ -107,7 +107,7 @@ public:
     const std::vector<std::shared_ptr<UpstreamGroup>>& groups() const { return groups_; }
     std::size_t in_flight() const { return transactions_.size(); }
 
-private:
+  private:
     struct Waiter;
     struct Attempt;
     struct Transaction;
@@ -123,15 +123,16 @@ private:
     bool blocked(std::string_view name) const { return blocklist_ && blocklist_->is_blocked(name); }
     // Resolves `target` through cache and upstreams and answers `q` with `prefix` (a local
     // CNAME chain) followed by the target's answer.
-    void resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
-                              std::string_view target, std::vector<std::uint8_t> prefix, std::uint16_t prefix_count,
-                              TimePoint now);
+    void resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q,
+                              const ClientRef& client, std::string_view target,
+                              std::vector<std::uint8_t> prefix, std::uint16_t prefix_count, TimePoint now);
     void reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len);
     void answer_negative(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                          std::string_view zone);
     Transaction& start_transaction(std::string_view key, std::string_view qname, const QueryView& q,
                                    std::size_t group, TimePoint now);
-    Waiter& add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& c);
+    Waiter& add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q,
+                       const ClientRef& c);
     void send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now);
     void advance(Transaction& t, TimePoint now);
     void on_attempt_timeout(std::uint64_t token, TimePoint now);

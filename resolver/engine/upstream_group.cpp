@@ -49,7 +49,8 @@ std::shared_ptr<UpstreamGroup> UpstreamGroups::obtain(const std::string& name, c
 }
 
 void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
-                                const std::vector<Endpoint>& from_resolv_conf, const std::vector<Endpoint>& self) {
+                                const std::vector<Endpoint>& from_resolv_conf,
+                                const std::vector<Endpoint>& self) {
     std::lock_guard lock(mu_);
     std::vector<ServerHealth> next;
     auto add = [&](const Endpoint& ep, bool dynamic) {
@@ -57,7 +58,8 @@ void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
         for (const auto& s : next)
             if (s.endpoint == ep) return;
         if (next.size() >= 64) return;  // `tried` is a 64-bit mask; more is not a home network
-        auto old = std::find_if(servers_.begin(), servers_.end(), [&](const auto& s) { return s.endpoint == ep; });
+        auto old =
+            std::find_if(servers_.begin(), servers_.end(), [&](const auto& s) { return s.endpoint == ep; });
         ServerHealth h = old != servers_.end() ? *old : ServerHealth{};
         h.endpoint = ep;
         h.from_resolv_conf = dynamic;

@@ -29,7 +29,7 @@ namespace lanlord {
 struct ServerHealth {
     Endpoint endpoint;
     bool from_resolv_conf = false;
-    Duration srtt{};       // zero until measured
+    Duration srtt{};  // zero until measured
     Duration rttvar{};
     unsigned consecutive_failures = 0;
     std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
@@ -49,7 +49,7 @@ struct SelectionTuning {
 // per group, so a dead server learned by one thread is avoided by all. The
 // lock is taken on the miss path only.
 class UpstreamGroup {
-public:
+  public:
     UpstreamGroup(std::string name, std::string egress_interface, SelectionTuning tuning = {});
 
     const std::string& name() const { return name_; }
@@ -80,7 +80,7 @@ public:
     // A probe that was still unanswered when its transaction ended: no verdict.
     void on_abandoned(std::size_t server);
 
-private:
+  private:
     std::string name_;
     std::string interface_;
     std::uint16_t tag_;
@@ -92,11 +92,11 @@ private:
 // The groups all engines share, by name and egress interface; a group keeps
 // its servers' health across reloads as long as both stay the same.
 class UpstreamGroups {
-public:
+  public:
     std::shared_ptr<UpstreamGroup> obtain(const std::string& name, const std::string& interface,
                                           const SelectionTuning& tuning);
 
-private:
+  private:
     std::mutex mu_;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<UpstreamGroup>> groups_;
 };

@@ -6,7 +6,9 @@
 
 namespace lanlord {
 
-void UpstreamRouter::add(RouteRule rule) { rules_.push_back(std::move(rule)); }
+void UpstreamRouter::add(RouteRule rule) {
+    rules_.push_back(std::move(rule));
+}
 
 std::optional<Route> UpstreamRouter::route(std::string_view qname, std::string_view client_interface) const {
     const RouteRule* best = nullptr;

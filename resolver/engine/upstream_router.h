@@ -27,11 +27,11 @@ struct Route {
 };
 
 class UpstreamRouter {
-public:
+  public:
     void add(RouteRule rule);
     std::optional<Route> route(std::string_view qname, std::string_view client_interface) const;
 
-private:
+  private:
     std::vector<RouteRule> rules_;
 };
 

@@ -16,7 +16,9 @@ void DomainSet::reserve(std::size_t n) {
         if (h) insert_hash(h);
 }
 
-void DomainSet::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
+void DomainSet::grow() {
+    reserve(slots_.empty() ? 8 : slots_.size());
+}
 
 void DomainSet::insert_hash(std::uint64_t h) {
     std::size_t mask = slots_.size() - 1;
@@ -51,7 +53,9 @@ void DomainSet::insert(std::string_view wire) {
     insert_hash(domain_hash(wire, seed_));
 }
 
-bool DomainSet::contains_exact(std::string_view wire) const { return contains_hash(domain_hash(wire, seed_)); }
+bool DomainSet::contains_exact(std::string_view wire) const {
+    return contains_hash(domain_hash(wire, seed_));
+}
 
 bool DomainSet::matches(std::string_view wire) const {
     if (size_ == 0) return false;
@@ -66,8 +70,8 @@ bool DomainSet::matches(std::string_view wire) const {
 namespace {
 
 bool domain_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 // A token that looks like an IP address (hosts format's first field).
@@ -112,8 +116,10 @@ BlocklistParseStats parse_blocklist(std::string_view text, std::string_view sour
         if (line.empty() || line.front() == '#' || line.front() == '!') continue;  // '!' : adblock comment
         if (line.starts_with("||")) {
             line.remove_prefix(2);
-            if (line.ends_with("^")) line.remove_suffix(1);
-            else if (auto caret = line.find('^'); caret != std::string_view::npos && line.substr(caret) == "^$important")
+            if (line.ends_with("^"))
+                line.remove_suffix(1);
+            else if (auto caret = line.find('^');
+                     caret != std::string_view::npos && line.substr(caret) == "^$important")
                 line = line.substr(0, caret);
             if (line.find_first_of("/*$^|") != std::string_view::npos) {
                 skip("unsupported adblock rule");

@@ -22,7 +22,7 @@
 namespace lanlord {
 
 class DomainSet {
-public:
+  public:
     explicit DomainSet(std::uint64_t seed = 0x9b1d5f3a7c2e4d61ULL) : seed_(seed) {}
     void reserve(std::size_t n);
     // `wire` is a lower-case wire-form name.
@@ -33,7 +33,7 @@ public:
     std::size_t size() const { return size_; }
     std::size_t memory_bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
 
-private:
+  private:
     bool contains_hash(std::uint64_t h) const;
     void insert_hash(std::uint64_t h);
     void grow();
@@ -51,14 +51,14 @@ struct BlocklistParseStats {
 BlocklistParseStats parse_blocklist(std::string_view text, std::string_view source, DomainSet& set);
 
 class Blocklist {
-public:
+  public:
     DomainSet& blocked() { return blocked_; }
     DomainSet& allowed() { return allowed_; }
     bool is_blocked(std::string_view wire) const { return blocked_.matches(wire) && !allowed_.matches(wire); }
     std::size_t size() const { return blocked_.size(); }
     std::size_t memory_bytes() const { return blocked_.memory_bytes() + allowed_.memory_bytes(); }
 
-private:
+  private:
     DomainSet blocked_, allowed_;
 };
 

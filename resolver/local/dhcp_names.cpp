@@ -22,8 +22,8 @@ void DhcpNames::erase_label(const std::string& label) {
     by_label_.erase(it);
 }
 
-std::optional<std::string> DhcpNames::add(std::string_view hostname, const IpAddress& address, TimePoint expires,
-                                          std::string_view owner) {
+std::optional<std::string> DhcpNames::add(std::string_view hostname, const IpAddress& address,
+                                          TimePoint expires, std::string_view owner) {
     auto label = sanitize_hostname(hostname);
     if (!label) return std::nullopt;
     std::unique_lock lock(mu_);
@@ -82,7 +82,8 @@ std::optional<std::string> DhcpNames::reverse(std::string_view qname, TimePoint 
     if (it == by_reverse_.end()) return std::nullopt;
     auto entry = by_label_.find(it->second);
     if (entry == by_label_.end() || now >= entry->second.expires) return std::nullopt;
-    return label_wire(it->second) + (zone_ && !zone_->domain().empty() ? zone_->domain() : std::string(1, '\0'));
+    return label_wire(it->second) +
+           (zone_ && !zone_->domain().empty() ? zone_->domain() : std::string(1, '\0'));
 }
 
 }  // namespace lanlord

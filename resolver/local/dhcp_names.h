@@ -14,8 +14,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,7 +27,7 @@
 namespace lanlord {
 
 class LocalNames {
-public:
+  public:
     virtual ~LocalNames() = default;
     // Publishes `hostname` for `owner` (a client id, e.g. its MAC) until
     // `expires`. Returns the label published, or nullopt when refused.
@@ -40,7 +40,7 @@ public:
 // Thread-safe: the DHCP side writes, every DNS thread reads. Readers skip the
 // lock entirely while no name is published (the common case without DHCP).
 class DhcpNames : public LocalNames {
-public:
+  public:
     // The zone decides which names are taken by static data, and the domain.
     void set_zone(std::shared_ptr<const LocalZone> zone) {
         std::unique_lock lock(mu_);
@@ -57,7 +57,7 @@ public:
     std::optional<std::string> reverse(std::string_view qname, TimePoint now) const;
     std::size_t size() const { return count_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     struct Entry {
         IpAddress address;
         TimePoint expires;
@@ -73,7 +73,7 @@ private:
     mutable std::shared_mutex mu_;
     std::atomic<std::size_t> count_{0};
     std::shared_ptr<const LocalZone> zone_;
-    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> by_label_;    // label (text)
+    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> by_label_;  // label (text)
     std::unordered_map<std::string, std::string, Hash, std::equal_to<>> by_owner_;
     std::unordered_map<std::string, std::string, Hash, std::equal_to<>> by_reverse_;  // reverse wire -> label
 };

@@ -19,7 +19,7 @@
 namespace lanlord {
 
 class HostsTable {
-public:
+  public:
     // Adds every valid line of `text`; returns warnings "source:line: why".
     std::vector<std::string> parse(std::string_view text, std::string_view source);
     void add(const std::string& wire_name, const IpAddress& address, bool canonical);
@@ -32,7 +32,7 @@ public:
     // Every (name, address) pair; `canonical` when the name is the address's PTR target.
     void for_each(const std::function<void(const std::string&, const IpAddress&, bool canonical)>& fn) const;
 
-private:
+  private:
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -25,13 +25,15 @@ void LocalZone::add_address(const std::string& name, const IpAddress& a, bool ca
     std::string target = name;
     if (expand_hosts_ && !domain_.empty() && name_label_count(name) == 1)
         target = name.substr(0, name.size() - 1) + domain_;
-    if (it == names_.end() ||
-        std::none_of(it->second.begin(), it->second.end(), [](const LocalRecord& r) { return r.type == dns::type::PTR; }))
+    if (it == names_.end() || std::none_of(it->second.begin(), it->second.end(),
+                                           [](const LocalRecord& r) { return r.type == dns::type::PTR; }))
         add_record(ptr, {dns::type::PTR, ttl_, {target.begin(), target.end()}});
 }
 
 void LocalZone::add_hosts(const HostsTable& hosts) {
-    hosts.for_each([&](const std::string& name, const IpAddress& a, bool canonical) { add_address(name, a, canonical); });
+    hosts.for_each([&](const std::string& name, const IpAddress& a, bool canonical) {
+        add_address(name, a, canonical);
+    });
 }
 
 void LocalZone::add_rule(const std::string& domain, std::vector<IpAddress> addresses) {
@@ -80,7 +82,8 @@ LocalLookup LocalZone::find(std::string_view qname) const {
             auto it = rules_.find(qname.substr(p));
             if (it != rules_.end()) {
                 for (const auto& a : it->second)
-                    out.synthesized.push_back({a.is_v4() ? dns::type::A : dns::type::AAAA, ttl_,
+                    out.synthesized.push_back({a.is_v4() ? dns::type::A : dns::type::AAAA,
+                                               ttl_,
                                                {a.bytes(), a.bytes() + a.size()}});
                 out.kind = LocalLookup::Kind::found;
                 out.zone = it->first;

@@ -28,22 +28,24 @@ struct LocalRecord {
 
 struct LocalLookup {
     enum class Kind : std::uint8_t {
-        none,         // not local: go on to the cache and upstreams
-        found,        // the name exists here: `records` (maybe none of the asked type: NODATA)
-        nxdomain,     // inside the local domain but unknown: NXDOMAIN, never forwarded
+        none,      // not local: go on to the cache and upstreams
+        found,     // the name exists here: `records` (maybe none of the asked type: NODATA)
+        nxdomain,  // inside the local domain but unknown: NXDOMAIN, never forwarded
     };
     Kind kind = Kind::none;
     const std::vector<LocalRecord>* stored = nullptr;  // records held by the zone
-    std::vector<LocalRecord> synthesized;               // address rules answer here
-    std::string_view zone;                              // SOA owner for negative answers
+    std::vector<LocalRecord> synthesized;              // address rules answer here
+    std::string_view zone;                             // SOA owner for negative answers
 
     // The records of the name (nullptr when there are none). Never a pointer
     // into this object from outside it: a LocalLookup is returned by value.
-    const std::vector<LocalRecord>* records() const { return stored ? stored : synthesized.empty() ? nullptr : &synthesized; }
+    const std::vector<LocalRecord>* records() const {
+        return stored ? stored : synthesized.empty() ? nullptr : &synthesized;
+    }
 };
 
 class LocalZone {
-public:
+  public:
     LocalZone() = default;
     LocalZone(std::string domain_wire, bool expand_hosts, std::uint32_t ttl)
         : domain_(std::move(domain_wire)), expand_hosts_(expand_hosts), ttl_(ttl) {}
@@ -61,7 +63,7 @@ public:
     std::uint32_t ttl() const { return ttl_; }
     std::size_t size() const { return names_.size(); }
 
-private:
+  private:
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

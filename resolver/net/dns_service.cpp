@@ -16,7 +16,9 @@ DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, Resolver
                       }}),
       timer_(io) {}
 
-DnsService::~DnsService() { close(); }
+DnsService::~DnsService() {
+    close();
+}
 
 std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reuse_port) {
     for (const auto& a : addresses) {
@@ -79,7 +81,11 @@ void DnsService::reply(const ClientRef& client, std::span<const std::uint8_t> an
     }
 }
 
-void DnsService::send_upstream(const UpstreamRequest& request) { transport_.send(request); }
-void DnsService::close_upstream(std::uint64_t token) { transport_.close(token); }
+void DnsService::send_upstream(const UpstreamRequest& request) {
+    transport_.send(request);
+}
+void DnsService::close_upstream(std::uint64_t token) {
+    transport_.close(token);
+}
 
 }  // namespace lanlord

@@ -17,7 +17,7 @@
 namespace lanlord {
 
 class DnsService : public EngineIo {
-public:
+  public:
     DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random,
                std::shared_ptr<UpstreamGroups> shared_groups = nullptr);
     ~DnsService() override;
@@ -37,7 +37,7 @@ public:
     void send_upstream(const UpstreamRequest& request) override;
     void close_upstream(std::uint64_t token) override;
 
-private:
+  private:
     void on_query(std::span<const std::uint8_t> bytes, const ClientRef& client);
     boost::asio::io_context& io_;
     ResolverEngine engine_;

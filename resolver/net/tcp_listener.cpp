@@ -30,7 +30,9 @@ struct TcpListener::Connection {
 TcpListener::TcpListener(asio::io_context& io, std::uint32_t index, Handler handler)
     : io_(io), acceptor_(io), index_(index), handler_(std::move(handler)) {}
 
-TcpListener::~TcpListener() { close(); }
+TcpListener::~TcpListener() {
+    close();
+}
 
 std::string TcpListener::open(const Endpoint& address, bool reuse_port) {
     address_ = address;
@@ -88,9 +90,7 @@ void TcpListener::accept() {
             auto peer = c->socket.remote_endpoint(e2);
             auto local = c->socket.local_endpoint(e2);
             if (!e2) {
-                auto to_ip = [](const asio::ip::address& a) {
-                    return *IpAddress::parse(a.to_string());
-                };
+                auto to_ip = [](const asio::ip::address& a) { return *IpAddress::parse(a.to_string()); };
                 c->client.peer = {to_ip(peer.address()), peer.port()};
                 c->client.local = to_ip(local.address());
                 c->client.tcp = true;
@@ -128,12 +128,13 @@ void TcpListener::drop(std::uint64_t id) {
 }
 
 void TcpListener::read_length(std::shared_ptr<Connection> c) {
-    asio::async_read(c->socket, asio::buffer(c->length), [this, c](boost::system::error_code ec, std::size_t) {
-        if (ec) return drop(c->id);
-        std::size_t len = load_u16(c->length);
-        if (len == 0) return drop(c->id);
-        read_body(c, len);
-    });
+    asio::async_read(c->socket, asio::buffer(c->length),
+                     [this, c](boost::system::error_code ec, std::size_t) {
+                         if (ec) return drop(c->id);
+                         std::size_t len = load_u16(c->length);
+                         if (len == 0) return drop(c->id);
+                         read_body(c, len);
+                     });
 }
 
 void TcpListener::read_body(std::shared_ptr<Connection> c, std::size_t len) {
@@ -165,12 +166,13 @@ void TcpListener::write_next(std::shared_ptr<Connection> c) {
         return;
     }
     c->writing = true;
-    asio::async_write(c->socket, asio::buffer(c->out.front()), [this, c](boost::system::error_code ec, std::size_t) {
-        if (ec) return drop(c->id);
-        c->out.pop_front();
-        touch(c);
-        write_next(c);
-    });
+    asio::async_write(c->socket, asio::buffer(c->out.front()),
+                      [this, c](boost::system::error_code ec, std::size_t) {
+                          if (ec) return drop(c->id);
+                          c->out.pop_front();
+                          touch(c);
+                          write_next(c);
+                      });
 }
 
 }  // namespace lanlord

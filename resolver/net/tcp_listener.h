@@ -21,7 +21,7 @@
 namespace lanlord {
 
 class TcpListener {
-public:
+  public:
     using Handler = std::function<void(std::span<const std::uint8_t>, const ClientRef&)>;
     TcpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler);
     ~TcpListener();
@@ -32,7 +32,7 @@ public:
     std::size_t connections() const { return connections_.size(); }
     void close();
 
-private:
+  private:
     struct Connection;
     void accept();
     void read_length(std::shared_ptr<Connection> c);

@@ -133,7 +133,8 @@ void UdpListener::drain() {
 }
 
 // Fills name and, when bound to a wildcard, the source address (pktinfo).
-unsigned UdpListener::fill_header(msghdr& msg, const ClientRef& client, sockaddr_storage& peer, char* control) {
+unsigned UdpListener::fill_header(msghdr& msg, const ClientRef& client, sockaddr_storage& peer,
+                                  char* control) {
     msg.msg_name = &peer;
     msg.msg_namelen = client.peer.to_sockaddr(peer);
     msg.msg_control = nullptr;

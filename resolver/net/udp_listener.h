@@ -22,7 +22,7 @@
 namespace lanlord {
 
 class UdpListener {
-public:
+  public:
     using Handler = std::function<void(std::span<const std::uint8_t>, const ClientRef&)>;
     UdpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler);
     ~UdpListener();
@@ -35,7 +35,7 @@ public:
     std::uint64_t dropped_sends() const { return dropped_sends_; }
     std::uint64_t truncated_queries() const { return truncated_; }
 
-private:
+  private:
     static constexpr unsigned kBatch = 32;
     static constexpr std::size_t kQueryBuffer = 4096;   // bigger queries are cut and dropped
     static constexpr std::size_t kAnswerBuffer = 4096;  // edns_buffer_size is at most 4096

@@ -54,7 +54,8 @@ int open_socket(const Endpoint& server, int type, const std::string* interface) 
     int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     if (interface && !interface->empty() &&
-        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface->c_str(), static_cast<socklen_t>(interface->size())) != 0) {
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface->c_str(),
+                   static_cast<socklen_t>(interface->size())) != 0) {
         ::close(fd);
         return -1;
     }
@@ -116,20 +117,23 @@ void UpstreamTransport::start_tcp(const std::shared_ptr<Attempt>& a, const Upstr
     a->tcp.async_connect(ep, [this, a](boost::system::error_code ec) {
         if (a->closed) return;
         if (ec) return callbacks_.error(a->token);
-        asio::async_write(a->tcp, asio::buffer(a->buffer), [this, a](boost::system::error_code ec, std::size_t) {
-            if (a->closed) return;
-            if (ec) return callbacks_.error(a->token);
-            asio::async_read(a->tcp, asio::buffer(a->length), [this, a](boost::system::error_code ec, std::size_t) {
+        asio::async_write(
+            a->tcp, asio::buffer(a->buffer), [this, a](boost::system::error_code ec, std::size_t) {
                 if (a->closed) return;
                 if (ec) return callbacks_.error(a->token);
-                a->buffer.resize(load_u16(a->length));
-                asio::async_read(a->tcp, asio::buffer(a->buffer), [this, a](boost::system::error_code ec, std::size_t) {
-                    if (a->closed) return;
-                    if (ec) return callbacks_.error(a->token);
-                    callbacks_.response(a->token, a->server, a->buffer);
-                });
+                asio::async_read(a->tcp, asio::buffer(a->length),
+                                 [this, a](boost::system::error_code ec, std::size_t) {
+                                     if (a->closed) return;
+                                     if (ec) return callbacks_.error(a->token);
+                                     a->buffer.resize(load_u16(a->length));
+                                     asio::async_read(a->tcp, asio::buffer(a->buffer),
+                                                      [this, a](boost::system::error_code ec, std::size_t) {
+                                                          if (a->closed) return;
+                                                          if (ec) return callbacks_.error(a->token);
+                                                          callbacks_.response(a->token, a->server, a->buffer);
+                                                      });
+                                 });
             });
-        });
     });
 }
 

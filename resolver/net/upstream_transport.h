@@ -20,9 +20,10 @@
 namespace lanlord {
 
 class UpstreamTransport {
-public:
+  public:
     struct Callbacks {
-        std::function<void(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t>)> response;
+        std::function<void(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t>)>
+            response;
         std::function<void(std::uint64_t token)> error;
     };
     UpstreamTransport(boost::asio::io_context& io, Callbacks callbacks);
@@ -32,7 +33,7 @@ public:
     void close(std::uint64_t token);
     std::size_t open_attempts() const { return attempts_.size(); }
 
-private:
+  private:
     struct Attempt;
     void fail_later(std::uint64_t token);
     void start_udp(const std::shared_ptr<Attempt>& a, const UpstreamRequest& r);

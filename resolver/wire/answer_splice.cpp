@@ -9,8 +9,8 @@
 
 namespace lanlord {
 
-void append_record(std::vector<std::uint8_t>& out, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
-                   std::span<const std::uint8_t> rdata) {
+void append_record(std::vector<std::uint8_t>& out, std::string_view owner, std::uint16_t type,
+                   std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
     out.insert(out.end(), owner.begin(), owner.end());
     std::uint8_t fixed[10];
     store_u16(fixed, type);
@@ -49,11 +49,21 @@ bool copy_rdata(std::span<const std::uint8_t> msg, std::uint16_t type, std::size
     switch (type) {
         case dns::type::CNAME:
         case dns::type::PTR:
-        case dns::type::NS: ok = copy_name(msg, pos, w); break;
-        case dns::type::MX: ok = fixed(2) && copy_name(msg, pos, w); break;
-        case dns::type::SRV: ok = fixed(6) && copy_name(msg, pos, w); break;
-        case dns::type::SOA: ok = copy_name(msg, pos, w) && copy_name(msg, pos, w) && fixed(20); break;
-        default: ok = fixed(rdlen); break;
+        case dns::type::NS:
+            ok = copy_name(msg, pos, w);
+            break;
+        case dns::type::MX:
+            ok = fixed(2) && copy_name(msg, pos, w);
+            break;
+        case dns::type::SRV:
+            ok = fixed(6) && copy_name(msg, pos, w);
+            break;
+        case dns::type::SOA:
+            ok = copy_name(msg, pos, w) && copy_name(msg, pos, w) && fixed(20);
+            break;
+        default:
+            ok = fixed(rdlen);
+            break;
     }
     if (!ok || pos != end || !w.ok()) return false;
     store_u16(w.at(len_at), static_cast<std::uint16_t>(w.size() - len_at - 2));
@@ -63,8 +73,9 @@ bool copy_rdata(std::span<const std::uint8_t> msg, std::uint16_t type, std::size
 }  // namespace
 
 std::size_t splice_answer(std::span<std::uint8_t> out, std::span<const std::uint8_t> prefix,
-                          std::uint16_t prefix_count, std::span<const std::uint8_t> target, const QueryView& q,
-                          std::span<const std::uint8_t> query, const EdnsPolicy& edns, std::size_t limit) {
+                          std::uint16_t prefix_count, std::span<const std::uint8_t> target,
+                          const QueryView& q, std::span<const std::uint8_t> query, const EdnsPolicy& edns,
+                          std::size_t limit) {
     if (target.size() < dns::kHeaderSize) return 0;
     ByteWriter w(out);
     std::uint16_t target_flags = load_u16(target.data() + 2);

@@ -22,8 +22,9 @@ namespace lanlord {
 // (NXDOMAIN at the end of a chain is the client's NXDOMAIN, RFC 6604).
 // Returns the length written to `out`, 0 if something does not fit or parse.
 std::size_t splice_answer(std::span<std::uint8_t> out, std::span<const std::uint8_t> prefix,
-                          std::uint16_t prefix_count, std::span<const std::uint8_t> target, const QueryView& q,
-                          std::span<const std::uint8_t> query, const EdnsPolicy& edns, std::size_t limit);
+                          std::uint16_t prefix_count, std::span<const std::uint8_t> target,
+                          const QueryView& q, std::span<const std::uint8_t> query, const EdnsPolicy& edns,
+                          std::size_t limit);
 
 // Appends one record with an uncompressed owner to `out` (for building prefixes).
 void append_record(std::vector<std::uint8_t>& out, std::string_view owner_wire, std::uint16_t type,

@@ -18,8 +18,8 @@ std::uint16_t answer_flags(const QueryView& q, std::uint16_t stored_flags, std::
 }
 
 // Appends our OPT record at `pos`; returns the new length or 0.
-std::size_t append_opt(std::span<std::uint8_t> out, std::size_t pos, const QueryView& q, const EdnsPolicy& edns,
-                       std::uint8_t extended_rcode) {
+std::size_t append_opt(std::span<std::uint8_t> out, std::size_t pos, const QueryView& q,
+                       const EdnsPolicy& edns, std::uint8_t extended_rcode) {
     if (out.size() - pos < dns::kOptRecordSize) return 0;
     std::uint8_t* p = out.data() + pos;
     p[0] = 0;  // root owner
@@ -45,7 +45,8 @@ std::size_t build_error_answer(std::span<const std::uint8_t> query, const QueryV
     if (out.size() < dns::kHeaderSize + qlen) return 0;
     std::uint8_t* p = out.data();
     store_u16(p, q.id);
-    std::uint16_t f = dns::flag::QR | dns::flag::RA | (q.flags & (dns::flag::OPCODE_MASK | dns::flag::RD | dns::flag::CD));
+    std::uint16_t f =
+        dns::flag::QR | dns::flag::RA | (q.flags & (dns::flag::OPCODE_MASK | dns::flag::RD | dns::flag::CD));
     store_u16(p + 2, static_cast<std::uint16_t>(f | (rcode & 0x0F)));
     store_u16(p + 4, q.has_question() ? 1 : 0);
     store_u16(p + 6, 0);
@@ -138,7 +139,8 @@ void LocalAnswerBuilder::put_record_head(std::uint16_t type, std::uint32_t ttl) 
     pos_ += 10;
 }
 
-void LocalAnswerBuilder::add_answer(std::uint16_t type, std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
+void LocalAnswerBuilder::add_answer(std::uint16_t type, std::uint32_t ttl,
+                                    std::span<const std::uint8_t> rdata) {
     put_record_head(type, ttl);
     if (!ok_ || out_.size() - pos_ < 2 + rdata.size()) {
         ok_ = false;
@@ -158,7 +160,8 @@ void LocalAnswerBuilder::add_authority_soa(std::string_view zone, std::uint32_t 
     // MNAME "localhost.", RNAME "nobody.invalid.", serial 1, refresh/retry/
     // expire nominal, MINIMUM = ttl so negative caching downstream uses it.
     static const std::uint8_t mname[] = {9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0};
-    static const std::uint8_t rname[] = {6, 'n', 'o', 'b', 'o', 'd', 'y', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0};
+    static const std::uint8_t rname[] = {6,   'n', 'o', 'b', 'o', 'd', 'y', 7,
+                                         'i', 'n', 'v', 'a', 'l', 'i', 'd', 0};
     std::size_t need = zone.size() + 10 + sizeof mname + sizeof rname + 20;
     if (!ok_ || out_.size() - pos_ < need) {
         ok_ = false;

@@ -41,7 +41,7 @@ std::size_t build_upstream_query(std::string_view qname, std::uint16_t qtype, st
 // Builds an authoritative local answer: start(), then records, then finish().
 // Owner names of answers are the question name (a pointer to offset 12).
 class LocalAnswerBuilder {
-public:
+  public:
     LocalAnswerBuilder(std::span<std::uint8_t> out, std::span<const std::uint8_t> query, const QueryView& q,
                        std::uint8_t rcode);
     void add_answer(std::uint16_t type, std::uint32_t ttl, std::span<const std::uint8_t> rdata);
@@ -51,7 +51,7 @@ public:
     void add_authority_soa(std::string_view zone, std::uint32_t ttl);
     std::size_t finish(const EdnsPolicy& edns, std::size_t limit);
 
-private:
+  private:
     void put_record_head(std::uint16_t type, std::uint32_t ttl);
     std::span<std::uint8_t> out_;
     std::span<const std::uint8_t> query_;

@@ -5,14 +5,19 @@
 
 namespace lanlord {
 
-bool QueryView::rd() const { return flags & dns::flag::RD; }
-bool QueryView::cd() const { return flags & dns::flag::CD; }
+bool QueryView::rd() const {
+    return flags & dns::flag::RD;
+}
+bool QueryView::cd() const {
+    return flags & dns::flag::CD;
+}
 
 namespace {
 
 // Reads the additional section looking for OPT. Other records (TSIG, cookies
 // carried elsewhere) are skipped; more than one OPT is FORMERR (RFC 6891 6.1.1).
-QueryStatus read_additional(std::span<const std::uint8_t> msg, std::size_t pos, unsigned count, QueryView& q) {
+QueryStatus read_additional(std::span<const std::uint8_t> msg, std::size_t pos, unsigned count,
+                            QueryView& q) {
     for (unsigned i = 0; i < count; ++i) {
         std::uint8_t owner[kMaxNameLength];
         std::size_t owner_len = 0;
@@ -20,7 +25,8 @@ QueryStatus read_additional(std::span<const std::uint8_t> msg, std::size_t pos, 
         ByteReader r(msg, pos);
         std::uint16_t type, klass, rdlen;
         std::uint32_t ttl;
-        if (!r.read_u16(type) || !r.read_u16(klass) || !r.read_u32(ttl) || !r.read_u16(rdlen) || !r.skip(rdlen))
+        if (!r.read_u16(type) || !r.read_u16(klass) || !r.read_u32(ttl) || !r.read_u16(rdlen) ||
+            !r.skip(rdlen))
             return QueryStatus::formerr;
         pos = r.position();
         if (type != dns::type::OPT) continue;

@@ -17,10 +17,10 @@ namespace lanlord {
 
 enum class QueryStatus : std::uint8_t {
     ok,
-    drop,       // not answerable at all: shorter than a header, or QR set (a response)
-    formerr,    // header readable but the rest is malformed
-    notimp,     // opcode other than QUERY (RFC 1035 4.1.1)
-    badvers,    // EDNS version other than 0 (RFC 6891 6.1.3)
+    drop,     // not answerable at all: shorter than a header, or QR set (a response)
+    formerr,  // header readable but the rest is malformed
+    notimp,   // opcode other than QUERY (RFC 1035 4.1.1)
+    badvers,  // EDNS version other than 0 (RFC 6891 6.1.3)
 };
 
 struct QueryView {

@@ -17,7 +17,7 @@ struct RecordRef {
     std::size_t end;         // past RDATA
     std::uint16_t type;
     std::uint32_t ttl;
-    int section;             // 0 answer, 1 authority, 2 additional
+    int section;  // 0 answer, 1 authority, 2 additional
     std::uint32_t soa_minimum;
 };
 
@@ -125,8 +125,9 @@ ScanStatus scan_response(std::span<const std::uint8_t> msg, std::string_view qna
         out.kind = ResponseKind::uncacheable;  // RFC 2308 section 5: no SOA, no negative caching
         return ScanStatus::ok;
     }
-    out.kind = !negative ? ResponseKind::positive
-                         : (out.rcode == dns::rcode::NXDOMAIN ? ResponseKind::nxdomain : ResponseKind::nodata);
+    out.kind = !negative
+                   ? ResponseKind::positive
+                   : (out.rcode == dns::rcode::NXDOMAIN ? ResponseKind::nxdomain : ResponseKind::nodata);
 
     std::uint32_t lifetime = std::numeric_limits<std::uint32_t>::max();
     bool zero_ttl = false;

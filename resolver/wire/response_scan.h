@@ -15,17 +15,17 @@
 namespace lanlord {
 
 struct TtlPolicy {
-    std::uint32_t min_ttl = 0;                // clamp at insertion (seconds)
+    std::uint32_t min_ttl = 0;  // clamp at insertion (seconds)
     std::uint32_t max_ttl = 86400;
-    std::uint32_t negative_max_ttl = 3600;    // cap for RFC 2308 negative TTLs
+    std::uint32_t negative_max_ttl = 3600;  // cap for RFC 2308 negative TTLs
 };
 
 enum class ResponseKind : std::uint8_t {
-    positive,     // NOERROR with answer records
-    nxdomain,     // NXDOMAIN with an SOA (RFC 2308 section 5)
-    nodata,       // NOERROR, no answer, SOA in authority (RFC 2308 section 5)
-    server_error, // SERVFAIL, REFUSED, FORMERR, NOTIMP...: try the next server
-    uncacheable,  // a valid answer we pass on but do not keep (no SOA, referral, TTL 0)
+    positive,      // NOERROR with answer records
+    nxdomain,      // NXDOMAIN with an SOA (RFC 2308 section 5)
+    nodata,        // NOERROR, no answer, SOA in authority (RFC 2308 section 5)
+    server_error,  // SERVFAIL, REFUSED, FORMERR, NOTIMP...: try the next server
+    uncacheable,   // a valid answer we pass on but do not keep (no SOA, referral, TTL 0)
 };
 
 struct ScannedResponse {
@@ -51,6 +51,8 @@ ScanStatus scan_response(std::span<const std::uint8_t> msg, std::string_view qna
                          std::uint16_t qclass, const TtlPolicy& policy, ScannedResponse& out);
 
 // RFC 2181 section 8: a TTL with the top bit set is treated as zero.
-inline std::uint32_t sanitize_ttl(std::uint32_t ttl) { return ttl & 0x80000000u ? 0 : ttl; }
+inline std::uint32_t sanitize_ttl(std::uint32_t ttl) {
+    return ttl & 0x80000000u ? 0 : ttl;
+}
 
 }  // namespace lanlord

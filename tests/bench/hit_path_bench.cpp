@@ -14,7 +14,7 @@ using namespace lanlord::test;
 
 namespace {
 class NullIo : public EngineIo {
-public:
+  public:
     void reply(const ClientRef&, std::span<const std::uint8_t> answer) override { last = answer.size(); }
     void send_upstream(const UpstreamRequest& r) override {
         token = r.token;
@@ -33,7 +33,9 @@ TEST_CASE("bench: query parse", "[bench]") {
     auto query = make_query("www.example.org", dns::type::A, {.edns_udp = 1232});
     QueryView q;
     REQUIRE(parse_query(query, q) == QueryStatus::ok);
-    BENCHMARK("parse_query (EDNS, 3 labels)") { return parse_query(query, q); };
+    BENCHMARK("parse_query (EDNS, 3 labels)") {
+        return parse_query(query, q);
+    };
 }
 
 TEST_CASE("bench: cache lookup", "[bench]") {
@@ -45,11 +47,13 @@ TEST_CASE("bench: cache lookup", "[bench]") {
         s.answer = {{name, dns::type::A, 3600, rdata_a("192.0.2.1")}};
         ScannedResponse r;
         scan_response(make_response(s), wire(name), dns::type::A, dns::kClassIN, {}, r);
-        cache.insert(CacheKey(wire(name), 1, 1, false, false, 0).view(), r.stored, r.ttl_offsets, r.lifetime, now);
+        cache.insert(CacheKey(wire(name), 1, 1, false, false, 0).view(), r.stored, r.ttl_offsets, r.lifetime,
+                     now);
     }
     std::vector<std::uint8_t> out(4096);
     std::string name = wire("h4242.bench.example");
-    REQUIRE(cache.lookup(CacheKey(name, 1, 1, false, false, 0).view(), now, out, true).state == CacheState::fresh);
+    REQUIRE(cache.lookup(CacheKey(name, 1, 1, false, false, 0).view(), now, out, true).state ==
+            CacheState::fresh);
     BENCHMARK("PacketCache::lookup (key build + copy + TTL patch)") {
         CacheKey key(name, 1, 1, false, false, 0);
         return cache.lookup(key.view(), now + seconds(5), out, true).length;

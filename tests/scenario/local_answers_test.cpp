@@ -91,7 +91,8 @@ TEST_CASE("local: blocked names and their subdomains, allowlist, each answer mod
             CHECK(a.rcode() == 0);
             CHECK(a.count(0) == 1);
             CHECK(aaaa.count(0) == 1);
-            CHECK(std::all_of(a.bytes.end() - 4, a.bytes.end(), [](auto b) { return b == 0; }));  // 0.0.0.0, no OPT
+            CHECK(std::all_of(a.bytes.end() - 4, a.bytes.end(),
+                              [](auto b) { return b == 0; }));  // 0.0.0.0, no OPT
         }
     }
 }

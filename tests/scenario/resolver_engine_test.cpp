@@ -9,7 +9,6 @@
 using namespace lanlord;
 using namespace lanlord::test;
 
-
 TEST_CASE("engine: first answer is forwarded, the second comes from the cache with aged TTLs") {
     Harness h;
     h.ask("www.example.org", dns::type::A, {.id = 1});
@@ -57,8 +56,10 @@ TEST_CASE("engine: forged responses are counted and ignored; the real one is acc
     ResponseSpec bad_q = good;
     bad_q.qname = "other.example";
     bad_q.answer = {a_record("other.example", 60, "203.0.113.66")};
-    h.engine.handle_upstream_response(a.token, ep("192.0.2.1:5353"), make_response(good), h.now);  // wrong port
-    h.engine.handle_upstream_response(a.token, ep("203.0.113.1"), make_response(good), h.now);     // wrong source
+    h.engine.handle_upstream_response(a.token, ep("192.0.2.1:5353"), make_response(good),
+                                      h.now);  // wrong port
+    h.engine.handle_upstream_response(a.token, ep("203.0.113.1"), make_response(good),
+                                      h.now);  // wrong source
     h.engine.handle_upstream_response(a.token, a.server, make_response(bad_id), h.now);
     h.engine.handle_upstream_response(a.token, a.server, make_response(bad_q), h.now);
     CHECK(h.engine.stats().spoof_mismatches == 4);
@@ -192,8 +193,8 @@ TEST_CASE("engine: an entry asked for in the last 10 % of its TTL is refreshed i
     REQUIRE(h.io.answers.size() == 2);  // answered from the cache at once
     REQUIRE(h.io.sent.size() == 2);     // and refreshed
     h.respond(1, {a_record("pf.example", 100)});
-    CHECK(h.io.answers.size() == 2);    // nobody waited for the prefetch
-    h.now += seconds(10);               // past the old expiry
+    CHECK(h.io.answers.size() == 2);  // nobody waited for the prefetch
+    h.now += seconds(10);             // past the old expiry
     h.ask("pf.example");
     CHECK(h.io.sent.size() == 2);
     CHECK(h.first_ttl(h.io.answers.back()) == 90);
@@ -330,7 +331,7 @@ TEST_CASE("engine: EDNS from the client is honoured; DO reaches upstream and is 
     REQUIRE(h.io.answers.size() == 1);
     CHECK(h.io.answers[0].count(0) == 2);
     CHECK(h.io.answers[0].count(2) == 1);  // our OPT
-    h.ask("d.example", dns::type::A);       // no DO: different key, goes upstream
+    h.ask("d.example", dns::type::A);      // no DO: different key, goes upstream
     CHECK(h.io.sent.size() == 2);
     CHECK_FALSE(h.io.sent[1].view().edns_do);
 }

@@ -57,7 +57,8 @@ inline Bytes rdata_name(const std::string& text) {
     put_name(b, text);
     return b;
 }
-inline Bytes rdata_soa(std::uint32_t minimum, const std::string& mname = "ns.example.", const std::string& rname = "host.example.") {
+inline Bytes rdata_soa(std::uint32_t minimum, const std::string& mname = "ns.example.",
+                       const std::string& rname = "host.example.") {
     Bytes b;
     put_name(b, mname);
     put_name(b, rname);
@@ -151,6 +152,8 @@ inline Bytes make_response(const ResponseSpec& s) {
     return b;
 }
 
-inline std::string wire(const std::string& text) { return *name_from_text(text); }
+inline std::string wire(const std::string& text) {
+    return *name_from_text(text);
+}
 
 }  // namespace lanlord::test

@@ -11,7 +11,9 @@
 
 namespace lanlord::test {
 
-inline Endpoint ep(const char* s) { return *Endpoint::parse(s, 53); }
+inline Endpoint ep(const char* s) {
+    return *Endpoint::parse(s, 53);
+}
 
 struct Harness {
     FakeEngineIo io;
@@ -21,20 +23,26 @@ struct Harness {
     TimePoint now = TimePoint(seconds(5000));
     ClientRef client{.peer = ep("127.0.0.1:40000"), .local = *IpAddress::parse("127.0.0.1")};
 
-    explicit Harness(std::vector<GroupSpec> groups = {{"default", "", {ep("192.0.2.1"), ep("192.0.2.2")}, {wire(".")}, {}}},
+    explicit Harness(std::vector<GroupSpec> groups =
+                         {{"default", "", {ep("192.0.2.1"), ep("192.0.2.2")}, {wire(".")}, {}}},
                      EngineSettings settings = {}) {
         engine.configure(settings, groups, {ep("127.0.0.1:53")});
     }
-    void ask(const std::string& name, std::uint16_t type = dns::type::A, QueryOptions o = {}, ClientRef* c = nullptr) {
+    void ask(const std::string& name, std::uint16_t type = dns::type::A, QueryOptions o = {},
+             ClientRef* c = nullptr) {
         auto q = make_query(name, type, o);
         engine.handle_query(q, c ? *c : client, now);
     }
     // Answers attempt `i` the way a correct upstream would.
-    void respond(std::size_t i, std::vector<Record> answer, std::uint8_t rcode = 0, std::vector<Record> authority = {},
-                 std::uint16_t flags = dns::flag::RD | dns::flag::RA) {
+    void respond(std::size_t i, std::vector<Record> answer, std::uint8_t rcode = 0,
+                 std::vector<Record> authority = {}, std::uint16_t flags = dns::flag::RD | dns::flag::RA) {
         const SentAttempt& a = io.sent.at(i);
         QueryView q = a.view();
-        ResponseSpec s{.qname = name_to_text(q.name()), .qtype = q.qtype, .id = q.id, .rcode = rcode, .extra_flags = flags};
+        ResponseSpec s{.qname = name_to_text(q.name()),
+                       .qtype = q.qtype,
+                       .id = q.id,
+                       .rcode = rcode,
+                       .extra_flags = flags};
         s.answer = std::move(answer);
         s.authority = std::move(authority);
         engine.handle_upstream_response(a.token, a.server, make_response(s), now);
@@ -49,7 +57,12 @@ struct Harness {
         std::size_t pos = 12;
         while (a.bytes[pos] != 0) pos += a.bytes[pos] + 1;
         pos += 5;
-        if ((a.bytes[pos] & 0xC0) == 0xC0) pos += 2; else { while (a.bytes[pos] != 0) pos += a.bytes[pos] + 1; ++pos; }
+        if ((a.bytes[pos] & 0xC0) == 0xC0)
+            pos += 2;
+        else {
+            while (a.bytes[pos] != 0) pos += a.bytes[pos] + 1;
+            ++pos;
+        }
         return load_u32(a.bytes.data() + pos + 4);
     }
 };
@@ -57,6 +70,5 @@ struct Harness {
 inline Record a_record(const std::string& name, std::uint32_t ttl, const char* addr = "198.51.100.7") {
     return {name, dns::type::A, ttl, rdata_a(addr)};
 }
-
 
 }  // namespace lanlord::test

@@ -31,16 +31,19 @@ struct Answer {
     std::uint16_t flags() const { return static_cast<std::uint16_t>(bytes[2] << 8 | bytes[3]); }
     unsigned rcode() const { return flags() & 0x0F; }
     // section 0: answer, 1: authority, 2: additional.
-    unsigned count(int section) const { return static_cast<unsigned>(bytes[6 + 2 * section] << 8 | bytes[7 + 2 * section]); }
+    unsigned count(int section) const {
+        return static_cast<unsigned>(bytes[6 + 2 * section] << 8 | bytes[7 + 2 * section]);
+    }
 };
 
 class FakeEngineIo : public EngineIo {
-public:
+  public:
     void reply(const ClientRef& client, std::span<const std::uint8_t> answer) override {
         answers.push_back({client, {answer.begin(), answer.end()}});
     }
     void send_upstream(const UpstreamRequest& r) override {
-        sent.push_back({r.token, r.server, r.interface ? *r.interface : "", r.tcp, {r.query.begin(), r.query.end()}});
+        sent.push_back(
+            {r.token, r.server, r.interface ? *r.interface : "", r.tcp, {r.query.begin(), r.query.end()}});
         open[r.token] = true;
     }
     void close_upstream(std::uint64_t token) override { open.erase(token); }

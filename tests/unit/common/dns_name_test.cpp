@@ -86,7 +86,9 @@ TEST_CASE("dns_name: text conversion, suffix tests and label counts") {
     CHECK_FALSE(name_from_text(std::string(64, 'a') + ".org"));
     CHECK(name_to_text(test::wire("www.example.org")) == "www.example.org.");
     CHECK(name_to_text(std::string(1, '\0')) == ".");
-    CHECK(name_to_text(std::string("\x03" "a.b\x00", 5)) == "a\\.b.");
+    CHECK(name_to_text(std::string("\x03"
+                                   "a.b\x00",
+                                   5)) == "a\\.b.");
     CHECK(name_is_under(test::wire("www.corp.test"), test::wire("corp.test")));
     CHECK(name_is_under(test::wire("corp.test"), test::wire("corp.test")));
     CHECK_FALSE(name_is_under(test::wire("xcorp.test"), test::wire("corp.test")));

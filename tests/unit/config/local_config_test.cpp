@@ -64,11 +64,12 @@ addresses = ["192.0.2.10", "2001:db8::10"]
 }
 
 TEST_CASE("config [local]: bad records name file, line, column and key") {
-    auto e = errors("[[local.record]]\nname = \"a.lan\"\ntype = \"A\"\ndata = \"2001:db8::1\"\n"
-                    "[[local.record]]\nname = \"b.lan\"\ntype = \"HINFO\"\ndata = \"x\"\n"
-                    "[[local.record]]\nname = \"c.lan\"\ntype = \"MX\"\n"
-                    "[[local.address]]\ndomain = \"x.lan\"\naddresses = [\"nope\"]\n"
-                    "[local]\nexpand_hosts = true\nbogus = 1\n");
+    auto e = errors(
+        "[[local.record]]\nname = \"a.lan\"\ntype = \"A\"\ndata = \"2001:db8::1\"\n"
+        "[[local.record]]\nname = \"b.lan\"\ntype = \"HINFO\"\ndata = \"x\"\n"
+        "[[local.record]]\nname = \"c.lan\"\ntype = \"MX\"\n"
+        "[[local.address]]\ndomain = \"x.lan\"\naddresses = [\"nope\"]\n"
+        "[local]\nexpand_hosts = true\nbogus = 1\n");
     REQUIRE(e.size() == 6);
     CHECK(e[0] == "t.toml:4:8: local.record[0].data: expected an IPv4 address");
     CHECK(e[1].starts_with("t.toml:7:8: local.record[1].type: unsupported record type \"HINFO\""));
@@ -77,11 +78,13 @@ TEST_CASE("config [local]: bad records name file, line, column and key") {
 }
 
 TEST_CASE("config [blocklist]") {
-    Config c = ok("[blocklist]\nfiles = [\"/etc/lanlord/block\"]\nallow = [\"ok.example\"]\nanswer = \"null\"\n");
+    Config c =
+        ok("[blocklist]\nfiles = [\"/etc/lanlord/block\"]\nallow = [\"ok.example\"]\nanswer = \"null\"\n");
     CHECK(c.blocklist.files.size() == 1);
     CHECK(c.blocklist.allow == std::vector<std::string>{wire("ok.example")});
     CHECK(c.blocklist.answer == BlockAnswer::null_address);
     auto e = errors("[blocklist]\nanswer = \"refuse\"\n");
     REQUIRE(e.size() == 1);
-    CHECK(e[0] == "t.toml:2:10: blocklist.answer: unknown answer \"refuse\": expected nxdomain, nodata or null");
+    CHECK(e[0] ==
+          "t.toml:2:10: blocklist.answer: unknown answer \"refuse\": expected nxdomain, nodata or null");
 }

@@ -14,13 +14,19 @@ struct Stored {
 };
 Stored answer_for(const std::string& name, std::uint32_t ttl_a, std::uint32_t ttl_b) {
     ResponseSpec s{.qname = name};
-    s.answer = {{name, dns::type::A, ttl_a, rdata_a("192.0.2.1")}, {name, dns::type::A, ttl_b, rdata_a("192.0.2.2")}};
+    s.answer = {{name, dns::type::A, ttl_a, rdata_a("192.0.2.1")},
+                {name, dns::type::A, ttl_b, rdata_a("192.0.2.2")}};
     Stored st;
-    REQUIRE(scan_response(make_response(s), wire(name), dns::type::A, dns::kClassIN, {}, st.r) == ScanStatus::ok);
+    REQUIRE(scan_response(make_response(s), wire(name), dns::type::A, dns::kClassIN, {}, st.r) ==
+            ScanStatus::ok);
     return st;
 }
-std::string key_for(const std::string& name) { return std::string(CacheKey(wire(name), 1, 1, false, false, 0).view()); }
-TimePoint t0() { return TimePoint(seconds(1000)); }
+std::string key_for(const std::string& name) {
+    return std::string(CacheKey(wire(name), 1, 1, false, false, 0).view());
+}
+TimePoint t0() {
+    return TimePoint(seconds(1000));
+}
 }  // namespace
 
 TEST_CASE("packet_cache: TTLs count down by whole seconds and never go below zero") {
@@ -34,7 +40,7 @@ TEST_CASE("packet_cache: TTLs count down by whole seconds and never go below zer
     CHECK(load_u32(out.data() + st.r.ttl_offsets[1]) == 98);
     hit = cache.lookup(key_for("a.example"), t0() + milliseconds(99999), out, true);
     REQUIRE(hit.state == CacheState::fresh);
-    CHECK(load_u32(out.data() + st.r.ttl_offsets[1]) == 1);   // last second of life
+    CHECK(load_u32(out.data() + st.r.ttl_offsets[1]) == 1);  // last second of life
     // The entry expires with its smallest TTL.
     hit = cache.lookup(key_for("a.example"), t0() + seconds(100), out, false);
     CHECK(hit.state == CacheState::miss);
@@ -98,8 +104,8 @@ TEST_CASE("packet_cache: byte limit, flush of a name and of everything, sharding
     PacketCache sharded({.max_entries = 1000}, 8);
     for (std::uint16_t type : {1, 28}) {
         auto st = answer_for("f.example", 300, 300);
-        sharded.insert(CacheKey(wire("f.example"), type, 1, false, false, 0).view(), st.r.stored, st.r.ttl_offsets,
-                       300, t0());
+        sharded.insert(CacheKey(wire("f.example"), type, 1, false, false, 0).view(), st.r.stored,
+                       st.r.ttl_offsets, 300, t0());
     }
     auto st = answer_for("g.example", 300, 300);
     sharded.insert(key_for("g.example"), st.r.stored, st.r.ttl_offsets, 300, t0());
@@ -111,7 +117,10 @@ TEST_CASE("packet_cache: byte limit, flush of a name and of everything, sharding
 }
 
 TEST_CASE("packet_cache: DO, CD and the group are part of the key") {
-    CHECK(CacheKey(wire("a.example"), 1, 1, true, false, 0).view() != CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
-    CHECK(CacheKey(wire("a.example"), 1, 1, false, true, 0).view() != CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
-    CHECK(CacheKey(wire("a.example"), 1, 1, false, false, 7).view() != CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
+    CHECK(CacheKey(wire("a.example"), 1, 1, true, false, 0).view() !=
+          CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
+    CHECK(CacheKey(wire("a.example"), 1, 1, false, true, 0).view() !=
+          CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
+    CHECK(CacheKey(wire("a.example"), 1, 1, false, false, 7).view() !=
+          CacheKey(wire("a.example"), 1, 1, false, false, 0).view());
 }

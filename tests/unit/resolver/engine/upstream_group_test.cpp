@@ -5,8 +5,12 @@
 using namespace lanlord;
 
 namespace {
-Endpoint ep(const char* s) { return *Endpoint::parse(s, 53); }
-TimePoint at(int ms) { return TimePoint(milliseconds(100000 + ms)); }
+Endpoint ep(const char* s) {
+    return *Endpoint::parse(s, 53);
+}
+TimePoint at(int ms) {
+    return TimePoint(milliseconds(100000 + ms));
+}
 }  // namespace
 
 TEST_CASE("upstream_group: the fastest measured server is preferred; unmeasured ones are tried first") {
@@ -22,7 +26,9 @@ TEST_CASE("upstream_group: the fastest measured server is preferred; unmeasured 
 }
 
 TEST_CASE("upstream_group: RTO follows RFC 6298 and stays within bounds") {
-    UpstreamGroup g("g", "", {.initial_rto = milliseconds(250), .min_rto = milliseconds(40), .max_rto = milliseconds(1500)});
+    UpstreamGroup g(
+        "g", "",
+        {.initial_rto = milliseconds(250), .min_rto = milliseconds(40), .max_rto = milliseconds(1500)});
     g.set_servers({ep("192.0.2.1")}, {}, {});
     CHECK(g.rto(0) == milliseconds(250));
     g.on_answer(0, milliseconds(20), false);  // srtt 20, rttvar 10 -> 60
@@ -41,15 +47,15 @@ TEST_CASE("upstream_group: a failing server is backed off, then probed in parall
     g.on_answer(0, milliseconds(5), false);
     g.on_answer(1, milliseconds(10), false);
     g.on_failure(0, at(0), true, false);
-    CHECK(*g.pick(at(10), 0) == 1);            // backed off for 1 s
+    CHECK(*g.pick(at(10), 0) == 1);  // backed off for 1 s
     CHECK_FALSE(g.probe_candidate(at(10), 0));
-    CHECK(*g.pick(at(1500), 0) == 1);          // out of backoff but unproven: not waited on
+    CHECK(*g.pick(at(1500), 0) == 1);  // out of backoff but unproven: not waited on
     REQUIRE(g.probe_candidate(at(1500), 0));
     CHECK(*g.probe_candidate(at(1500), 0) == 0);
     g.on_sent(0, true);
     CHECK_FALSE(g.probe_candidate(at(1500), 0));  // one probe at a time
     g.on_answer(0, milliseconds(5), true);
-    CHECK(*g.pick(at(1600), 0) == 0);           // healthy and faster again
+    CHECK(*g.pick(at(1600), 0) == 0);  // healthy and faster again
     // Consecutive failures double the backoff: 1 s, 2 s, 4 s...
     g.on_failure(1, at(0), true, false);
     g.on_failure(1, at(0), true, false);
@@ -68,7 +74,8 @@ TEST_CASE("upstream_group: when all are backed off, the one free soonest is used
 
 TEST_CASE("upstream_group: our own listening addresses are never upstreams; health survives a new list") {
     UpstreamGroup g("g", "");
-    g.set_servers({ep("127.0.0.1:5353"), ep("192.0.2.1")}, {ep("192.0.2.2"), ep("192.0.2.1")}, {ep("127.0.0.1:5353")});
+    g.set_servers({ep("127.0.0.1:5353"), ep("192.0.2.1")}, {ep("192.0.2.2"), ep("192.0.2.1")},
+                  {ep("127.0.0.1:5353")});
     REQUIRE(g.servers().size() == 2);
     CHECK(g.servers()[0].endpoint == ep("192.0.2.1"));
     CHECK(g.servers()[1].from_resolv_conf);

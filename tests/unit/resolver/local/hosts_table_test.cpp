@@ -10,7 +10,8 @@ using lanlord::test::wire;
 
 TEST_CASE("hosts_table: names, aliases, both families, canonical PTR") {
     HostsTable t;
-    auto warnings = t.parse("# comment\n192.0.2.10 nas NAS.lan  files # trailing\r\n2001:db8::10\tnas\n\n", "h");
+    auto warnings =
+        t.parse("# comment\n192.0.2.10 nas NAS.lan  files # trailing\r\n2001:db8::10\tnas\n\n", "h");
     CHECK(warnings.empty());
     REQUIRE(t.addresses(wire("nas")));
     CHECK(t.addresses(wire("nas"))->size() == 2);
@@ -23,8 +24,8 @@ TEST_CASE("hosts_table: names, aliases, both families, canonical PTR") {
 
 TEST_CASE("hosts_table: bad lines are skipped with file and line, never fatal") {
     HostsTable t;
-    std::string text = "300.1.1.1 bad\n192.0.2.1\n192.0.2.2 ok\n192.0.2.3 sp@ce\n192.0.2.4 " + std::string(70, 'a') +
-                       "\n192.0.2.5 nul" + std::string(1, '\0') + "x\n";
+    std::string text = "300.1.1.1 bad\n192.0.2.1\n192.0.2.2 ok\n192.0.2.3 sp@ce\n192.0.2.4 " +
+                       std::string(70, 'a') + "\n192.0.2.5 nul" + std::string(1, '\0') + "x\n";
     auto w = t.parse(text, "/etc/hosts");
     REQUIRE(w.size() == 5);
     CHECK(w[0] == "/etc/hosts:1: bad address");

@@ -18,21 +18,23 @@ std::shared_ptr<LocalZone> lan_zone() {
     z->add_rule(wire("dev.lan"), {*IpAddress::parse("192.0.2.99")});
     return z;
 }
-TimePoint t(int s) { return TimePoint(seconds(1000 + s)); }
+TimePoint t(int s) {
+    return TimePoint(seconds(1000 + s));
+}
 }  // namespace
 
 TEST_CASE("local_zone: exact names, expand_hosts, rules, the local domain's NXDOMAIN and apex") {
     auto z = lan_zone();
     CHECK(z->find(wire("nas")).kind == LocalLookup::Kind::found);
-    CHECK(z->find(wire("nas.lan")).kind == LocalLookup::Kind::found);       // expand_hosts
+    CHECK(z->find(wire("nas.lan")).kind == LocalLookup::Kind::found);  // expand_hosts
     CHECK(z->find(wire("printer.lan")).kind == LocalLookup::Kind::found);
     auto rule = z->find(wire("a.b.dev.lan"));
     REQUIRE(rule.kind == LocalLookup::Kind::found);
     REQUIRE(rule.records()->size() == 1);
     CHECK(rule.records()->at(0).rdata == test::rdata_a("192.0.2.99"));
-    CHECK(z->find(wire("dev.lan")).kind == LocalLookup::Kind::found);       // the domain itself too
+    CHECK(z->find(wire("dev.lan")).kind == LocalLookup::Kind::found);  // the domain itself too
     CHECK(z->find(wire("unknown.lan")).kind == LocalLookup::Kind::nxdomain);
-    CHECK(z->find(wire("lan")).kind == LocalLookup::Kind::found);           // apex: NODATA, not NXDOMAIN
+    CHECK(z->find(wire("lan")).kind == LocalLookup::Kind::found);  // apex: NODATA, not NXDOMAIN
     CHECK(z->find(wire("www.example.org")).kind == LocalLookup::Kind::none);
     auto ptr = z->find(reverse_name(*IpAddress::parse("192.0.2.10")));
     REQUIRE(ptr.kind == LocalLookup::Kind::found);

@@ -19,7 +19,8 @@ TEST_CASE("message_builder: error answers echo ID, question, RD and carry the rc
     CHECK((flags & 0x0F) == dns::rcode::REFUSED);
     CHECK(flags & dns::flag::QR);
     CHECK(flags & dns::flag::RD);
-    CHECK(std::equal(query.begin() + 12, query.begin() + static_cast<long>(q.question_end), out.begin() + 12));
+    CHECK(
+        std::equal(query.begin() + 12, query.begin() + static_cast<long>(q.question_end), out.begin() + 12));
     CHECK(load_u16(out.data() + 10) == 1);  // our OPT
 
     // BADVERS (16) needs the extended rcode bits in OPT: 16 >> 4 == 1.
@@ -32,8 +33,10 @@ TEST_CASE("message_builder: finish_answer restores the client's ID, case and bit
     ResponseSpec s{.qname = "www.example.org", .qtype = dns::type::TXT};
     s.answer = {{"www.example.org", dns::type::TXT, 300, rdata_txt(1000)}};
     ScannedResponse r;
-    REQUIRE(scan_response(make_response(s), wire("www.example.org"), dns::type::TXT, dns::kClassIN, {}, r) == ScanStatus::ok);
-    auto query = make_query("WwW.ExAmPlE.oRg", dns::type::TXT, {.id = 4242, .flags = dns::flag::RD | dns::flag::CD, .edns_udp = 4096});
+    REQUIRE(scan_response(make_response(s), wire("www.example.org"), dns::type::TXT, dns::kClassIN, {}, r) ==
+            ScanStatus::ok);
+    auto query = make_query("WwW.ExAmPlE.oRg", dns::type::TXT,
+                            {.id = 4242, .flags = dns::flag::RD | dns::flag::CD, .edns_udp = 4096});
     QueryView q;
     REQUIRE(parse_query(query, q) == QueryStatus::ok);
     std::vector<std::uint8_t> out(65535);
@@ -45,7 +48,8 @@ TEST_CASE("message_builder: finish_answer restores the client's ID, case and bit
     CHECK(flags & dns::flag::CD);
     CHECK(flags & dns::flag::RA);
     CHECK_FALSE(flags & dns::flag::TC);
-    CHECK(std::equal(query.begin() + 12, query.begin() + 12 + static_cast<long>(q.qname_len), out.begin() + 12));
+    CHECK(std::equal(query.begin() + 12, query.begin() + 12 + static_cast<long>(q.qname_len),
+                     out.begin() + 12));
 
     // A client without EDNS has 512 bytes: header and question with TC=1.
     auto small = make_query("www.example.org", dns::type::TXT);
@@ -70,7 +74,8 @@ TEST_CASE("message_builder: the answer limit is min(client, ours), at least 512"
 
 TEST_CASE("message_builder: upstream query sets RD, EDNS and DO") {
     std::uint8_t buf[512];
-    std::size_t n = build_upstream_query(wire("example.org"), dns::type::AAAA, 1, 0x5555, true, false, 1232, buf);
+    std::size_t n =
+        build_upstream_query(wire("example.org"), dns::type::AAAA, 1, 0x5555, true, false, 1232, buf);
     QueryView q;
     REQUIRE(parse_query({buf, n}, q) == QueryStatus::ok);
     CHECK(q.id == 0x5555);
