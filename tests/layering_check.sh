@@ -17,5 +17,10 @@ check "logic code includes the I/O layer" '#include "(common/io|resolver/net)/' 
 check "resolver includes dhcp" '#include "dhcp/' resolver
 check "dhcp includes resolver" '#include "resolver/' dhcp
 check "something includes daemon/" '#include "daemon/' common config resolver dhcp
+# Style habit 12: clang-format on every file.
+if command -v clang-format >/dev/null 2>&1; then
+    unformatted=$(git ls-files '*.cpp' '*.h' 2>/dev/null | xargs -r clang-format --dry-run 2>&1 | grep -c warning)
+    if [ "$unformatted" != 0 ]; then echo "clang-format: $unformatted places differ (run clang-format -i)"; fail=1; fi
+fi
 [ $fail -eq 0 ] && echo "layering: 1 passed, 0 failed"
 exit $fail
