@@ -11,7 +11,7 @@ check() {  # check "what" pattern dirs...
     hits=$(grep -rnE "$pattern" "$@" --include='*.h' --include='*.cpp' 2>/dev/null)
     if [ -n "$hits" ]; then echo "layering violation: $what"; echo "$hits"; fail=1; fi
 }
-LOGIC="resolver/wire resolver/cache resolver/local resolver/engine dhcp/wire dhcp/lease config"
+LOGIC="resolver/wire resolver/cache resolver/local resolver/engine dhcp/wire dhcp/lease dhcp/engine config"
 check "logic code includes Asio or systemd" '#include [<"](boost/asio|systemd/)' $LOGIC common/*.h common/*.cpp
 check "logic code includes the I/O layer" '#include "(common/io|resolver/net)/' $LOGIC
 check "resolver includes dhcp" '#include "dhcp/' resolver

@@ -10,7 +10,9 @@ inline constexpr std::size_t kFixedSize = 236;  // op .. file (RFC 2131 section 
 inline constexpr std::size_t kSnameOffset = 44, kSnameSize = 64;
 inline constexpr std::size_t kFileOffset = 108, kFileSize = 128;
 inline constexpr std::uint32_t kMagicCookie = 0x63825363;  // RFC 2131 section 3
-inline constexpr std::size_t kMinMessageSize = 576;        // RFC 2131 section 2: what every client takes
+// A 576-byte datagram less the IP and UDP headers: what every client accepts
+// (RFC 2131 section 2, 312 bytes of options).
+inline constexpr std::size_t kMinMessageSize = 548;
 inline constexpr std::uint16_t kBroadcastFlag = 0x8000;
 inline constexpr std::uint8_t kBootRequest = 1, kBootReply = 2;
 
