@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/ip_address.h"
+#include "dhcp/engine/server_config.h"
 
 namespace lanlord {
 
@@ -97,6 +98,14 @@ struct BlocklistConfig {
     BlockAnswer answer = BlockAnswer::nxdomain;  // "answer": "nxdomain", "nodata" or "null"
 };
 
+// [dhcp]: the DHCPv4 server; off while it has no [[dhcp.subnet]].
+struct DhcpConfig {
+    std::string journal;          // "journal": lease journal path; "" = $STATE_DIRECTORY or /var/lib/lanlord
+    dhcp::ServerSettings server;  // subnets, reservations, offer_hold, decline_probation
+    std::vector<bool> server_address_given;  // per subnet: false = take the interface's address at start
+    bool enabled() const { return !server.subnets.empty(); }
+};
+
 struct Config {
     std::string source = "<built-in>";  // the file it came from
     std::string log_level = "info";     // "log_level"
@@ -106,6 +115,7 @@ struct Config {
     CacheConfig cache;
     LocalConfig local;
     BlocklistConfig blocklist;
+    DhcpConfig dhcp;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
 };
 

@@ -319,6 +319,10 @@ Config Loader::read(const toml::table& root) {
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_blocklist(*t, config.blocklist);
              }},
+            {"dhcp",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_dhcp(*t, config.dhcp);
+             }},
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen

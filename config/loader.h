@@ -101,6 +101,12 @@ class Loader {
     void read_blocklist(const toml::table& table, BlocklistConfig& blocklist);
     std::vector<std::string> get_strings(const toml::node& v, const std::string& path);
 
+    // dhcp_loader.cpp: [dhcp], [[dhcp.subnet]], [[dhcp.reservation]]
+    void read_dhcp(const toml::table& table, DhcpConfig& dhcp);
+    void read_subnet(const toml::table& table, const std::string& path, DhcpConfig& dhcp);
+    void read_reservation(const toml::table& table, const std::string& path, DhcpConfig& dhcp);
+    std::vector<IpAddress> get_ipv4s(const toml::node& v, const std::string& path);
+
     std::string file_;
     std::vector<ConfigError> errors_;
 };

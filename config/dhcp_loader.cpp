@@ -1,0 +1,294 @@
+// [dhcp], [[dhcp.subnet]] (with [[dhcp.subnet.option]]) and
+// [[dhcp.reservation]]. See loader.h for the Loader conventions.
+#include <charconv>
+
+#include "config/loader.h"
+
+namespace lanlord::config_detail {
+
+namespace {
+
+std::uint32_t seconds_of(ConfigDuration d) {
+    return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
+// "02:00:00:00:00:07", "02-00-00-00-00-07" or "020000000007" -> bytes.
+std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
+    std::vector<std::uint8_t> out;
+    std::string digits;
+    for (char c : text)
+        if (c != ':' && c != '-') digits.push_back(c);
+    if (digits.empty() || digits.size() % 2 || digits.size() > 510) return std::nullopt;
+    for (std::size_t i = 0; i < digits.size(); i += 2) {
+        unsigned v;
+        auto [p, ec] = std::from_chars(digits.data() + i, digits.data() + i + 2, v, 16);
+        if (ec != std::errc() || p != digits.data() + i + 2) return std::nullopt;
+        out.push_back(static_cast<std::uint8_t>(v));
+    }
+    return out;
+}
+
+// "192.0.2.100-192.0.2.200" (a range) or "192.0.2.100" (one address).
+std::optional<dhcp::AddressRange> parse_range(std::string_view text) {
+    auto dash = text.find('-');
+    auto first = IpAddress::parse(text.substr(0, dash));
+    auto last = dash == std::string_view::npos ? first : IpAddress::parse(text.substr(dash + 1));
+    if (!first || !last || !first->is_v4() || !last->is_v4() ||
+        first->v4_host_order() > last->v4_host_order())
+        return std::nullopt;
+    return dhcp::AddressRange{*first, *last};
+}
+
+std::vector<std::uint8_t> be(std::uint64_t v, int bytes) {
+    std::vector<std::uint8_t> out;
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    return out;
+}
+
+}  // namespace
+
+std::vector<IpAddress> Loader::get_ipv4s(const toml::node& v, const std::string& path) {
+    std::vector<IpAddress> out;
+    for_each_string(v, path, [&](auto& text, auto& element, auto& element_path) {
+        auto a = IpAddress::parse(text);
+        if (a && a->is_v4())
+            out.push_back(*a);
+        else
+            error(element.source(), element_path, "invalid IPv4 address " + quoted(text));
+    });
+    return out;
+}
+
+void Loader::read_dhcp(const toml::table& table, DhcpConfig& dhcp) {
+    read_fields(table, "dhcp",
+                {
+                    {"journal", [&](auto& v, auto& p) { assign(dhcp.journal, get_string(v, p)); }},
+                    {"offer_hold",
+                     [&](auto& v, auto& p) {
+                         if (auto d = get_duration(v, p, seconds(1), hours(1)))
+                             dhcp.server.offer_hold = seconds_of(*d);
+                     }},
+                    {"decline_probation",
+                     [&](auto& v, auto& p) {
+                         if (auto d = get_duration(v, p, seconds(0), hours(24 * 7)))
+                             dhcp.server.decline_probation = seconds_of(*d);
+                     }},
+                    {"subnet",
+                     [&](auto& v, auto& p) {
+                         const toml::array* a = v.as_array();
+                         if (!a) return type_error(v, p, "an array of tables ([[dhcp.subnet]])");
+                         for (std::size_t i = 0; i < a->size(); ++i)
+                             if (auto t = get_table((*a)[i], index_key(p, i)))
+                                 read_subnet(*t, index_key(p, i), dhcp);
+                     }},
+                    {"reservation",
+                     [&](auto& v, auto& p) {
+                         const toml::array* a = v.as_array();
+                         if (!a) return type_error(v, p, "an array of tables ([[dhcp.reservation]])");
+                         for (std::size_t i = 0; i < a->size(); ++i)
+                             if (auto t = get_table((*a)[i], index_key(p, i)))
+                                 read_reservation(*t, index_key(p, i), dhcp);
+                     }},
+                });
+}
+
+void Loader::read_subnet(const toml::table& table, const std::string& path, DhcpConfig& dhcp) {
+    dhcp::SubnetConfig s;
+    bool has_subnet = false, has_server = false;
+    const toml::node* t1_node = nullptr;
+    std::optional<ConfigDuration> lease_time, t1, t2;
+    read_fields(
+        table, path,
+        {
+            {"interface", [&](auto& v, auto& p) { assign(s.interface, get_interface(v, p)); }},
+            {"subnet",
+             [&](auto& v, auto& p) {
+                 auto text = get_string(v, p);
+                 if (!text) return;
+                 auto prefix = Prefix::parse(*text);
+                 if (!prefix || !prefix->address.is_v4() || text->find('/') == std::string::npos)
+                     return error(v.source(), p,
+                                  "invalid IPv4 subnet " + quoted(*text) + ", e.g. 192.168.1.0/24");
+                 s.subnet = *prefix;
+                 has_subnet = true;
+             }},
+            {"server_address",
+             [&](auto& v, auto& p) {
+                 auto text = get_string(v, p);
+                 if (!text) return;
+                 auto a = IpAddress::parse(*text);
+                 if (!a || !a->is_v4()) return error(v.source(), p, "invalid IPv4 address " + quoted(*text));
+                 s.server_address = *a;
+                 has_server = true;
+             }},
+            {"pools",
+             [&](auto& v, auto& p) {
+                 for_each_string(v, p, [&](auto& text, auto& element, auto& element_path) {
+                     if (auto r = parse_range(text))
+                         s.pools.push_back(*r);
+                     else
+                         error(element.source(), element_path,
+                               "invalid pool " + quoted(text) + ", e.g. \"192.168.1.100-192.168.1.200\"");
+                 });
+             }},
+            {"lease_time",
+             [&](auto& v, auto& p) { lease_time = get_duration(v, p, seconds(60), hours(24 * 365)); }},
+            {"t1",
+             [&](auto& v, auto& p) {
+                 t1_node = &v;
+                 t1 = get_duration(v, p, seconds(1), hours(24 * 365));
+             }},
+            {"t2", [&](auto& v, auto& p) { t2 = get_duration(v, p, seconds(1), hours(24 * 365)); }},
+            {"routers", [&](auto& v, auto& p) { s.routers = get_ipv4s(v, p); }},
+            {"dns_servers", [&](auto& v, auto& p) { s.dns_servers = get_ipv4s(v, p); }},
+            {"ntp_servers", [&](auto& v, auto& p) { s.ntp_servers = get_ipv4s(v, p); }},
+            {"domain_name", [&](auto& v, auto& p) { assign(s.domain_name, get_string(v, p)); }},
+            {"authoritative", [&](auto& v, auto& p) { assign(s.authoritative, get_bool(v, p)); }},
+            {"classless_routes",
+             [&](auto& v, auto& p) {
+                 // "198.51.100.0/24 via 192.0.2.254" (RFC 3442)
+                 for_each_string(v, p, [&](auto& text, auto& element, auto& element_path) {
+                     auto via = text.find(" via ");
+                     auto prefix = Prefix::parse(text.substr(0, via));
+                     auto router =
+                         via == std::string::npos ? std::nullopt : IpAddress::parse(text.substr(via + 5));
+                     if (!prefix || !prefix->address.is_v4() || !router || !router->is_v4())
+                         return error(
+                             element.source(), element_path,
+                             "invalid route " + quoted(text) + ", e.g. \"198.51.100.0/24 via 192.0.2.254\"");
+                     s.classless_routes.push_back({*prefix, *router});
+                 });
+             }},
+            {"option",
+             [&](auto& v, auto& p) {
+                 const toml::array* a = v.as_array();
+                 if (!a) return type_error(v, p, "an array of tables ([[dhcp.subnet.option]])");
+                 for (std::size_t i = 0; i < a->size(); ++i) {
+                     std::string opath = index_key(p, i);
+                     const toml::table* t = get_table((*a)[i], opath);
+                     if (!t) continue;
+                     std::optional<std::int64_t> code;
+                     std::optional<std::string> type;
+                     const toml::node* value = nullptr;
+                     std::string value_path;
+                     read_fields(*t, opath,
+                                 {
+                                     {"code", [&](auto& n, auto& q) { code = get_integer(n, q, 1, 254); }},
+                                     {"type", [&](auto& n, auto& q) { type = get_string(n, q); }},
+                                     {"value",
+                                      [&](auto& n, auto& q) {
+                                          value = &n;
+                                          value_path = q;
+                                      }},
+                                 });
+                     if (!code || !type || !value) {
+                         error(t->source(), opath, "needs code, type and value");
+                         continue;
+                     }
+                     dhcp::OptionValue o{static_cast<std::uint8_t>(*code), {}};
+                     bool ok = true;
+                     if (*type == "ip") {
+                         auto a4 =
+                             value->is_string() ? IpAddress::parse(value->as_string()->get()) : std::nullopt;
+                         ok = a4 && a4->is_v4();
+                         if (ok) o.data.assign(a4->bytes(), a4->bytes() + 4);
+                     } else if (*type == "ips") {
+                         for (const auto& a4 : get_ipv4s(*value, value_path))
+                             o.data.insert(o.data.end(), a4.bytes(), a4.bytes() + 4);
+                         ok = !o.data.empty();
+                     } else if (*type == "text") {
+                         ok = value->is_string() && value->as_string()->get().size() <= 1000;
+                         if (ok)
+                             o.data.assign(value->as_string()->get().begin(),
+                                           value->as_string()->get().end());
+                     } else if (*type == "u8" || *type == "u16" || *type == "u32") {
+                         int bytes = *type == "u8" ? 1 : *type == "u16" ? 2 : 4;
+                         auto n = get_integer(*value, value_path, 0, (std::int64_t{1} << (8 * bytes)) - 1);
+                         if (!n) continue;  // get_integer said why
+                         o.data = be(static_cast<std::uint64_t>(*n), bytes);
+                     } else if (*type == "bool") {
+                         ok = value->is_boolean();
+                         if (ok) o.data = {static_cast<std::uint8_t>(value->as_boolean()->get() ? 1 : 0)};
+                     } else if (*type == "hex") {
+                         auto h = value->is_string() ? parse_hex(value->as_string()->get()) : std::nullopt;
+                         ok = h.has_value();
+                         if (ok) o.data = *h;
+                     } else {
+                         error(t->source(), opath + ".type",
+                               "unknown type " + quoted(*type) +
+                                   ": expected ip, ips, text, u8, u16, u32, bool or hex");
+                         continue;
+                     }
+                     if (!ok)
+                         error(value->source(), value_path, "value does not fit type " + quoted(*type));
+                     else
+                         s.options.push_back(std::move(o));
+                 }
+             }},
+        });
+    if (!has_subnet) return error(table.source(), path + ".subnet", "missing");
+    if (s.interface.empty())
+        error(table.source(), path + ".interface", "missing (the interface its clients are on)");
+    for (const auto& pool : s.pools)
+        if (!s.subnet.contains(pool.first) || !s.subnet.contains(pool.last))
+            error(table.source(), path + ".pools",
+                  "pool " + pool.first.to_string() + "-" + pool.last.to_string() + " is not inside " +
+                      s.subnet.to_string());
+    if (lease_time) s.lease_time = seconds_of(*lease_time);
+    if (t1) s.t1 = seconds_of(*t1);
+    if (t2) s.t2 = seconds_of(*t2);
+    // RFC 2131 4.4.5: T1 < T2 < lease time.
+    std::uint32_t eff_t1 = s.t1.value_or(s.lease_time / 2), eff_t2 = s.t2.value_or(s.lease_time / 8 * 7);
+    if (eff_t1 >= eff_t2 || eff_t2 >= s.lease_time)
+        error(t1_node ? t1_node->source() : table.source(), path + ".t1", "needs t1 < t2 < lease_time");
+    dhcp.server.subnets.push_back(std::move(s));
+    dhcp.server_address_given.push_back(has_server);
+}
+
+void Loader::read_reservation(const toml::table& table, const std::string& path, DhcpConfig& dhcp) {
+    dhcp::Reservation r;
+    bool has_address = false;
+    read_fields(table, path,
+                {
+                    {"mac",
+                     [&](auto& v, auto& p) {
+                         auto text = get_string(v, p);
+                         if (!text) return;
+                         auto h = parse_hex(*text);
+                         if (!h || h->size() != 6)
+                             return error(v.source(), p, "invalid MAC address " + quoted(*text));
+                         r.hardware = *h;
+                     }},
+                    {"client_id",
+                     [&](auto& v, auto& p) {
+                         auto text = get_string(v, p);
+                         if (!text) return;
+                         auto h = parse_hex(*text);
+                         if (!h)
+                             return error(v.source(), p,
+                                          "invalid client id " + quoted(*text) + " (hex bytes)");
+                         r.client_id = *h;
+                     }},
+                    {"address",
+                     [&](auto& v, auto& p) {
+                         auto text = get_string(v, p);
+                         if (!text) return;
+                         auto a = IpAddress::parse(*text);
+                         if (!a || !a->is_v4())
+                             return error(v.source(), p, "invalid IPv4 address " + quoted(*text));
+                         r.address = *a;
+                         has_address = true;
+                     }},
+                    {"hostname", [&](auto& v, auto& p) { assign(r.hostname, get_string(v, p)); }},
+                });
+    if (!table.contains("mac") && !table.contains("client_id"))
+        error(table.source(), path, "needs mac or client_id");
+    if (!has_address) error(table.source(), path + ".address", "missing");
+    for (const auto& other : dhcp.server.reservations)
+        if (has_address && other.address == r.address)
+            error(table.source(), path + ".address",
+                  "address " + r.address.to_string() + " is reserved twice");
+    dhcp.server.reservations.push_back(std::move(r));
+}
+
+}  // namespace lanlord::config_detail
