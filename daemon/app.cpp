@@ -73,13 +73,22 @@ int App::run() {
         return 1;
     }
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
+    dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
+    apply(config_, true);
+    if (config_.dhcp.enabled()) {
+        // The journal is replayed here: READY=1 comes only after every lease is back.
+        dhcp_ = std::make_unique<DhcpService>(io_, dhcp_names_);
+        if (auto err = dhcp_->start(config_.dhcp, interfaces); !err.empty()) {
+            spdlog::critical("cannot start the DHCP server: {}", err);
+            return 1;
+        }
+    }
+    // Every socket is bound (DNS and DHCP) and the journal is open: drop root.
     if (auto err = io::drop_privileges(config_.user); !err.empty()) {
         spdlog::critical("cannot drop privileges to '{}': {}", config_.user, err);
         return 1;
     }
     if (!config_.user.empty()) spdlog::info("running as user {}", config_.user);
-    dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
-    apply(config_, true);
     dns_->start();
     on_signal();
     arm_interface_refresh();
@@ -209,6 +218,8 @@ void App::reload() {
             for (const auto& e : result.errors) spdlog::error("  {}", e.to_string());
         } else {
             apply(*result.config, false);
+            if (dhcp_) dhcp_->reconfigure(config_.dhcp, io::read_interfaces());
+            if (!dhcp_ && config_.dhcp.enabled()) spdlog::warn("the DHCP server starts only at restart");
             spdlog::info("configuration reloaded from {}", config_path_);
         }
     }
@@ -250,8 +261,9 @@ void App::arm_interface_refresh() {
     interface_refresh_.expires_after(seconds(5));
     interface_refresh_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        dns_->each(
-            [interfaces = io::read_interfaces()](DnsService& d) { d.engine().set_interfaces(interfaces); });
+        InterfaceTable interfaces = io::read_interfaces();
+        if (dhcp_) dhcp_->set_interfaces(interfaces);
+        dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
         arm_interface_refresh();
     });
 }

@@ -13,6 +13,7 @@
 
 #include "common/io/file_watcher.h"
 #include "config/config.h"
+#include "daemon/dhcp_service.h"
 #include "daemon/dns_workers.h"
 #include "daemon/secure_random.h"
 #include "resolver/cache/packet_cache.h"
@@ -48,6 +49,7 @@ class App {
     boost::asio::io_context io_;
     std::unique_ptr<PacketCache> cache_;
     std::unique_ptr<DnsWorkers> dns_;
+    std::unique_ptr<DhcpService> dhcp_;  // only with a [[dhcp.subnet]]
     std::unique_ptr<io::FileWatcher> watcher_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     std::thread blocklist_loader_;  // builds the next blocklist aside

@@ -1,0 +1,186 @@
+#include "daemon/dhcp_service.h"
+
+#include <net/if.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "common/log.h"
+#include "dhcp/wire/packet_builder.h"
+
+namespace lanlord {
+
+namespace {
+std::int64_t wall_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+TimePoint to_steady(std::int64_t wall) {
+    if (wall == std::numeric_limits<std::int64_t>::max()) return TimePoint::max();
+    return Clock::now() + std::chrono::seconds(wall - wall_now());
+}
+LogRateLimiter warnings{20, seconds(10)};
+}  // namespace
+
+std::string journal_path(const DhcpConfig& config) {
+    if (!config.journal.empty()) return config.journal;
+    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+        std::string dir(state);
+        if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
+        return dir + "/leases.journal";
+    }
+    return "/var/lib/lanlord/leases.journal";
+}
+
+DhcpService::DhcpService(boost::asio::io_context& io, std::shared_ptr<DhcpNames> names)
+    : io_(io), names_(std::move(names)) {}
+
+DhcpService::~DhcpService() {
+    if (socket_) socket_->close();
+}
+
+// Fills each subnet's server address from its interface when not configured.
+dhcp::ServerSettings DhcpService::effective(const DhcpConfig& config,
+                                            const InterfaceTable& interfaces) const {
+    dhcp::ServerSettings s = config.server;
+    for (std::size_t i = 0; i < s.subnets.size(); ++i) {
+        auto& subnet = s.subnets[i];
+        if (i < config.server_address_given.size() && config.server_address_given[i]) continue;
+        for (const auto& itf : interfaces)
+            if (itf.name == subnet.interface)
+                for (const auto& p : itf.subnets)
+                    if (p.address.is_v4() && subnet.subnet.contains(p.address))
+                        subnet.server_address = p.address;
+    }
+    return s;
+}
+
+std::string DhcpService::start(const DhcpConfig& config, const InterfaceTable& interfaces,
+                               std::uint16_t port) {
+    config_ = config;
+    interfaces_ = interfaces;
+    std::string path = journal_path(config);
+    dhcp::ReplayResult replay;
+    std::string error;
+    journal_ = dhcp::JournalFile::open(path, replay, error);
+    if (!journal_) return "lease journal: " + error;
+    for (const auto& w : replay.warnings) spdlog::warn("{}: {}", path, w);
+    store_.load(replay.leases);
+    std::int64_t now = wall_now();
+    for (const auto& [address, lease] : replay.leases)
+        if (!lease.hostname.empty() && lease.expires > now)
+            names_->add(lease.hostname, address, to_steady(lease.expires), dhcp::hex_text(lease.client_id));
+    spdlog::info("{}: {} leases replayed from {} lines", path, replay.leases.size(), replay.lines);
+    server_ = std::make_unique<dhcp::DhcpServer>(effective(config, interfaces), store_);
+    for (const auto& s : server_->settings().subnets)
+        if (s.server_address.is_unspecified())
+            spdlog::warn(
+                "DHCP subnet {} on {}: no address of ours there yet; served once the interface has one",
+                s.subnet.to_string(), s.interface);
+    publish_reservations();
+    socket_ = std::make_unique<dhcp::DhcpSocket>(
+        io_,
+        [this](std::span<const std::uint8_t> b, unsigned ifindex, const Endpoint& from) {
+            on_packet(b, ifindex, from);
+        },
+        [this] { after_burst(); });
+    if (auto err = socket_->open(port, port == 67 ? 68 : static_cast<std::uint16_t>(port + 1)); !err.empty())
+        return "DHCP port " + std::to_string(port) + ": " + err;
+    spdlog::info("DHCP server on port {} for {} subnets", port, server_->settings().subnets.size());
+    return "";
+}
+
+void DhcpService::reconfigure(const DhcpConfig& config, const InterfaceTable& interfaces) {
+    config_ = config;
+    interfaces_ = interfaces;
+    if (server_) server_->reconfigure(effective(config, interfaces));
+    publish_reservations();
+}
+
+void DhcpService::set_interfaces(const InterfaceTable& interfaces) {
+    interfaces_ = interfaces;
+    if (server_) server_->reconfigure(effective(config_, interfaces));
+}
+
+void DhcpService::publish_reservations() {
+    for (const auto& r : config_.server.reservations)
+        if (!r.hostname.empty())
+            names_->add(r.hostname, r.address, TimePoint::max(), "reservation:" + dhcp::hex_text(r.hardware));
+}
+
+void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from) {
+    dhcp::Received in;
+    if (auto e = dhcp::parse_packet(bytes, in.packet); e != dhcp::ParseError::ok) {
+        LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP: dropped a packet from {}: {}", from.to_string(),
+                             dhcp::to_string(e));
+        return;
+    }
+    char name[IF_NAMESIZE] = {};
+    if (ifindex && if_indextoname(ifindex, name)) in.interface = name;
+    in.source = from.address;
+    Pending p{server_->handle(in, wall_now()), ifindex, std::nullopt};
+    if (p.outcome.dropped)
+        spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface, p.outcome.dropped);
+    if (p.outcome.dropped && std::string_view(p.outcome.dropped) == "pool exhausted")
+        LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP pool exhausted on {}: no offer for {}",
+                             in.interface, in.packet.hardware_text());
+    // Memory first for this burst (so two requests in one burst cannot take
+    // one address), disk before any reply leaves (after_burst).
+    if (p.outcome.grant) {
+        if (const auto* old = store_.by_address(p.outcome.grant->address)) p.previous = *old;
+        journal_->queue(dhcp::encode_grant(*p.outcome.grant));
+        store_.put(*p.outcome.grant);
+    }
+    if (p.outcome.release) {
+        if (const auto* old = store_.by_address(*p.outcome.release)) p.previous = *old;
+        journal_->queue(dhcp::encode_free(*p.outcome.release));
+        store_.free(*p.outcome.release);
+    }
+    pending_.push_back(std::move(p));
+}
+
+void DhcpService::after_burst() {
+    if (pending_.empty()) return;
+    bool durable = journal_->commit();  // one fsync for the whole burst
+    if (!durable)
+        LANLORD_WARN_LIMITED(warnings, Clock::now(),
+                             "DHCP: cannot write the lease journal (disk full?): {} changes refused",
+                             pending_.size());
+    for (auto& p : pending_) {
+        const dhcp::Outcome& o = p.outcome;
+        bool changes = o.grant || o.release;
+        if (!durable && changes) {
+            // Take the change back: the client gets no ACK and will retry.
+            if (o.grant) {
+                store_.free(o.grant->address);
+                if (p.previous) store_.put(*p.previous);
+            }
+            if (o.release && p.previous) store_.put(*p.previous);
+            continue;
+        }
+        if (o.name) {
+            if (o.name->hostname.empty())
+                names_->remove(o.name->owner);
+            else
+                names_->add(o.name->hostname, o.name->address, to_steady(o.name->expires), o.name->owner);
+        }
+        if (o.reply) {
+            auto built = dhcp::build_packet(o.reply->packet, o.reply->order, o.reply->max_size, out_);
+            if (built.length == 0) continue;
+            if (auto err = socket_->send({out_.data(), built.length}, *o.reply, p.ifindex); !err.empty())
+                LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP: cannot send a reply: {}", err);
+        }
+    }
+    pending_.clear();
+    maybe_compact();
+}
+
+void DhcpService::maybe_compact() {
+    std::size_t live = store_.all().size();
+    if (journal_->lines() < 2 * live + 1000) return;
+    std::string error;
+    if (!journal_->compact(store_.all(), error)) spdlog::warn("lease journal compaction failed: {}", error);
+}
+
+}  // namespace lanlord

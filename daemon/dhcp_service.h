@@ -1,0 +1,67 @@
+// The DHCP side of the daemon: journal, lease store, engine and socket, and
+// the bridge that turns lease events into DNS names (resolver/ and dhcp/
+// never include each other; this file knows both).
+//
+// Durability: a burst of packets is handled, every lease change of the burst
+// is written and fsync'ed once (group commit), and only then do the replies
+// leave. When the commit fails (disk full) the burst's grants are taken back
+// and their ACKs are not sent: the client retries, no lease is half-made.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/interface_info.h"
+#include "config/config.h"
+#include "dhcp/engine/dhcp_server.h"
+#include "dhcp/lease/lease_store.h"
+#include "dhcp/net/dhcp_socket.h"
+#include "dhcp/net/journal_file.h"
+#include "resolver/local/dhcp_names.h"
+
+namespace lanlord {
+
+class DhcpService {
+  public:
+    DhcpService(boost::asio::io_context& io, std::shared_ptr<DhcpNames> names);
+    ~DhcpService();
+
+    // Replays the journal (before READY=1) and binds port 67. "" or why not.
+    std::string start(const DhcpConfig& config, const InterfaceTable& interfaces, std::uint16_t port = 67);
+    void reconfigure(const DhcpConfig& config, const InterfaceTable& interfaces);
+    void set_interfaces(const InterfaceTable& interfaces);
+    std::size_t leases() const { return store_.all().size(); }
+    const dhcp::ServerStats& stats() const { return server_->stats(); }
+
+  private:
+    struct Pending {
+        dhcp::Outcome outcome;
+        unsigned ifindex;
+        std::optional<dhcp::Lease> previous;  // to take a grant back if the commit fails
+    };
+    void on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from);
+    void after_burst();
+    dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
+    void publish_reservations();
+    void maybe_compact();
+
+    boost::asio::io_context& io_;
+    std::shared_ptr<DhcpNames> names_;
+    DhcpConfig config_;
+    InterfaceTable interfaces_;
+    dhcp::LeaseStore store_;
+    std::unique_ptr<dhcp::DhcpServer> server_;
+    std::unique_ptr<dhcp::JournalFile> journal_;
+    std::unique_ptr<dhcp::DhcpSocket> socket_;
+    std::vector<Pending> pending_;
+    std::vector<std::uint8_t> out_ = std::vector<std::uint8_t>(1500);
+};
+
+// Where the journal lives: the config's, else $STATE_DIRECTORY (systemd's
+// StateDirectory=), else /var/lib/lanlord.
+std::string journal_path(const DhcpConfig& config);
+
+}  // namespace lanlord
