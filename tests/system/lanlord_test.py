@@ -643,6 +643,7 @@ class Env:
         name = f"ll{self.uid}{tag}"
         self.run(IP, "netns", "add", name)
         self.defer(self.run, IP, "netns", "del", name)
+        self.defer(self._kill_netns_pids, name)  # runs first: nothing the test started may outlive it
         self.run(IP, "-n", name, "link", "set", "lo", "up")
         return name
 
@@ -654,6 +655,16 @@ class Env:
         self.run(IP, "link", "add", root, "type", "veth", "peer", "name", peer, "netns", netns)
         self.defer(self._del_link, root)
         return root, peer
+
+    def _kill_netns_pids(self, name):
+        """SIGKILLs every process left in a namespace this test created (DHCP
+        clients leave helpers behind, e.g. dhcpcd's privilege separation)."""
+        p = self.run(IP, "netns", "pids", name, check_rc=False)
+        for pid in p.stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ValueError, ProcessLookupError):
+                pass
 
     def _del_link(self, name):
         if os.path.exists(f"/sys/class/net/{name}"):
