@@ -117,6 +117,8 @@ std::optional<IpAddress> DhcpServer::choose_address(const SubnetConfig& s, const
     if (const Lease* previous = store_.by_client(client);
         previous && may_have(s, previous->address, p, client, now))
         return previous->address;  // RFC 2131 4.3.1: the client's current or previous address
+    if (auto released = store_.previous_address(client); released && may_have(s, *released, p, client, now))
+        return released;
     if (auto requested = p.option_address(option::requested_address);
         requested && may_have(s, *requested, p, client, now))
         return requested;

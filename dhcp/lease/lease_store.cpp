@@ -35,7 +35,14 @@ void LeaseStore::free(const IpAddress& address) {
     if (it == leases_.end()) return;
     auto c = by_client_.find(it->second.client_id);
     if (c != by_client_.end() && c->second == address) by_client_.erase(c);
+    if (previous_.size() < 100000) previous_[it->second.client_id] = address;  // bounded memory
     leases_.erase(it);
+}
+
+std::optional<IpAddress> LeaseStore::previous_address(const std::vector<std::uint8_t>& client_id) const {
+    auto it = previous_.find(client_id);
+    if (it == previous_.end()) return std::nullopt;
+    return it->second;
 }
 
 const Lease* LeaseStore::by_address(const IpAddress& a) const {
@@ -79,19 +86,36 @@ std::optional<IpAddress> LeaseStore::allocate(const AddressRange& range,
         return std::find(excluded.begin(), excluded.end(), a) == excluded.end() &&
                available_for(a, client_id, now);
     };
-    // Never-used addresses first: an expired lease's owner may come back for it.
+    // Fresh addresses first (an expired lease's owner may come back for it),
+    // searched from where the last one was found.
+    std::uint32_t first = range.first.v4_host_order(), last = range.last.v4_host_order();
+    std::uint32_t& cursor = cursors_[first];
+    if (cursor < first || cursor > last) cursor = first;
+    for (std::uint32_t v = cursor;; ++v) {
+        IpAddress a = IpAddress::v4(v);
+        if (!by_address(a) && usable(a)) {
+            cursor = v;
+            return a;
+        }
+        if (v == last) break;
+    }
+    // The fresh part is used up: any free address (released ones), else the
+    // expired lease that ended longest ago.
     std::optional<IpAddress> oldest_expired;
     std::int64_t oldest = 0;
-    for (std::uint32_t v = range.first.v4_host_order(), end = range.last.v4_host_order();; ++v) {
+    for (std::uint32_t v = first;; ++v) {
         IpAddress a = IpAddress::v4(v);
         const Lease* l = by_address(a);
         if (!l) {
-            if (usable(a)) return a;
+            if (usable(a)) {
+                cursor = v;
+                return a;
+            }
         } else if (l->expires <= now && usable(a) && (!oldest_expired || l->expires < oldest)) {
             oldest_expired = a;
             oldest = l->expires;
         }
-        if (v == end) break;
+        if (v == last) break;
     }
     return oldest_expired;
 }

@@ -35,6 +35,9 @@ class LeaseStore {
 
     const Lease* by_address(const IpAddress& a) const;
     const Lease* by_client(const std::vector<std::uint8_t>& client_id) const;
+    // The address the client held last, also after it released it (RFC 2131
+    // 4.3.1: offer a client its previous address when it is free).
+    std::optional<IpAddress> previous_address(const std::vector<std::uint8_t>& client_id) const;
     const std::map<IpAddress, Lease>& all() const { return leases_; }
 
     // Offers: held in memory for `until`, for one client.
@@ -66,6 +69,10 @@ class LeaseStore {
     };
     std::map<IpAddress, Offer> offers_;
     std::map<IpAddress, std::int64_t> declined_;
+    std::map<std::vector<std::uint8_t>, IpAddress> previous_;
+    // Per range, where the last fresh address was found: the next search
+    // starts there, so handing out a pool is linear overall, not quadratic.
+    mutable std::map<std::uint32_t, std::uint32_t> cursors_;
 };
 
 }  // namespace lanlord::dhcp

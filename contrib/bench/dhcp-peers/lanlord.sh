@@ -70,7 +70,8 @@ start() {
     ip netns exec "$DH_NS" "$LANLORD_BIN" --config "$DH_DIR/lanlord.toml" >"$DH_DIR/lanlord.out" 2>&1 &
     local pid=$!
     echo "$pid" > "$PIDF"
-    if ! wait_for 10 grep -q "ready in" "$DH_DIR/lanlord.out"; then
+    # Port 67 is bound after the journal replay: that is readiness (the log may be quiet).
+    if ! wait_for 10 sh -c "ip netns exec '$DH_NS' ss -Hlunp 'sport = :67' | grep -q 'pid=$pid,'"; then
         echo "lanlord did not start; log:" >&2; tail -20 "$DH_DIR/lanlord.out" >&2
         stop; return 1
     fi
