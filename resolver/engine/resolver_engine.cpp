@@ -452,6 +452,17 @@ void ResolverEngine::advance(Transaction& t, TimePoint now) {
     if (next) send_attempt(t, *next, false, false, now);
 }
 
+// The transaction and attempt a token belongs to; nulls once it is over.
+std::pair<ResolverEngine::Transaction*, ResolverEngine::Attempt*> ResolverEngine::find_attempt(
+    std::uint64_t token) {
+    auto owner = token_owner_.find(token);
+    if (owner == token_owner_.end()) return {nullptr, nullptr};
+    Transaction& t = *transactions_.at(owner->second);
+    for (Attempt& a : t.attempts)
+        if (a.token == token) return {&t, &a};
+    return {nullptr, nullptr};
+}
+
 void ResolverEngine::close_attempt(Transaction& t, Attempt& a) {
     (void)t;
     if (!a.open) return;
@@ -463,12 +474,10 @@ void ResolverEngine::close_attempt(Transaction& t, Attempt& a) {
 
 void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoint& from,
                                               std::span<const std::uint8_t> bytes, TimePoint now) {
-    auto owner = token_owner_.find(token);
-    if (owner == token_owner_.end()) return;
-    Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
-                           [&](const Attempt& a) { return a.token == token; });
-    Attempt& a = *it;
+    auto [tp, ap] = find_attempt(token);
+    if (!tp) return;
+    Transaction& t = *tp;
+    Attempt& a = *ap;
     if (from != a.endpoint) {
         ++stats_.spoof_mismatches;
         LANLORD_WARN_LIMITED(packet_warnings_, now, "ignored an answer for {} from {}: we asked {}",
@@ -519,11 +528,10 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
 }
 
 void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
-    auto owner = token_owner_.find(token);
-    if (owner == token_owner_.end()) return;
-    Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
-                           [&](const Attempt& a) { return a.token == token; });
+    auto [tp, ap] = find_attempt(token);
+    if (!tp) return;
+    Transaction& t = *tp;
+    Attempt* it = ap;
     ++stats_.upstream_errors;
     note_failure(t, *it, now, false);
     close_attempt(t, *it);
@@ -533,12 +541,10 @@ void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
 }
 
 void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
-    auto owner = token_owner_.find(token);
-    if (owner == token_owner_.end()) return;
-    Transaction& t = *transactions_.at(owner->second);
-    auto it = std::find_if(t.attempts.begin(), t.attempts.end(),
-                           [&](const Attempt& a) { return a.token == token; });
-    Attempt& a = *it;
+    auto [tp, ap] = find_attempt(token);
+    if (!tp) return;
+    Transaction& t = *tp;
+    Attempt& a = *ap;
     a.timed_out = true;  // stays open: a late answer is still welcome
     ++stats_.upstream_timeouts;
     note_failure(t, a, now, true);

@@ -139,6 +139,7 @@ class ResolverEngine {
     void complete(Transaction& t, const ScannedResponse* answer, TimePoint now);
     void finish(std::uint64_t txn_id);
     void close_attempt(Transaction& t, Attempt& a);
+    std::pair<Transaction*, Attempt*> find_attempt(std::uint64_t token);
     void note_answer(Transaction& t, const Attempt& a, TimePoint now);
     void note_failure(Transaction& t, const Attempt& a, TimePoint now, bool timeout);
     bool has_live_attempt(const Transaction& t) const;
