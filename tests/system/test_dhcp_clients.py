@@ -27,7 +27,7 @@ exit 0
 class Lan:
     """lanlord in namespace S serving 198.18.0.0/24 on its veth; clients in their own namespaces."""
 
-    def __init__(self, env, pool="198.18.0.100-198.18.0.109", extra_subnet="", reservations=""):
+    def __init__(self, env, pool="198.18.0.100-198.18.0.109", extra_subnet="", reservations="", state_dir=None):
         env.require_root()
         self.env = env
         self.server_ns = env.netns("s")
@@ -35,7 +35,7 @@ class Lan:
         env.run(lt.IP, "-n", self.server_ns, "link", "add", "lanbr", "type", "bridge")
         env.run(lt.IP, "-n", self.server_ns, "addr", "add", f"{SERVER}/24", "dev", "lanbr")
         env.run(lt.IP, "-n", self.server_ns, "link", "set", "lanbr", "up")
-        self.journal = os.path.join(env.tmp, "leases.journal")
+        self.journal = os.path.join(state_dir or env.tmp, "leases.journal")
         config = f"""log_level = "debug"
 threads = 1
 [dns]
