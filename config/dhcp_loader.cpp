@@ -1,7 +1,6 @@
 // [dhcp], [[dhcp.subnet]] (with [[dhcp.subnet.option]]) and
 // [[dhcp.reservation]]. See loader.h for the Loader conventions.
-#include <charconv>
-
+#include "common/text.h"
 #include "config/loader.h"
 
 namespace lanlord::config_detail {
@@ -10,22 +9,6 @@ namespace {
 
 std::uint32_t seconds_of(ConfigDuration d) {
     return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
-}
-
-// "02:00:00:00:00:07", "02-00-00-00-00-07" or "020000000007" -> bytes.
-std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text) {
-    std::vector<std::uint8_t> out;
-    std::string digits;
-    for (char c : text)
-        if (c != ':' && c != '-') digits.push_back(c);
-    if (digits.empty() || digits.size() % 2 || digits.size() > 510) return std::nullopt;
-    for (std::size_t i = 0; i < digits.size(); i += 2) {
-        unsigned v;
-        auto [p, ec] = std::from_chars(digits.data() + i, digits.data() + i + 2, v, 16);
-        if (ec != std::errc() || p != digits.data() + i + 2) return std::nullopt;
-        out.push_back(static_cast<std::uint8_t>(v));
-    }
-    return out;
 }
 
 // "192.0.2.100-192.0.2.200" (a range) or "192.0.2.100" (one address).
@@ -210,7 +193,8 @@ void Loader::read_subnet(const toml::table& table, const std::string& path, Dhcp
                          ok = value->is_boolean();
                          if (ok) o.data = {static_cast<std::uint8_t>(value->as_boolean()->get() ? 1 : 0)};
                      } else if (*type == "hex") {
-                         auto h = value->is_string() ? parse_hex(value->as_string()->get()) : std::nullopt;
+                         auto h =
+                             value->is_string() ? parse_hex(value->as_string()->get(), true) : std::nullopt;
                          ok = h.has_value();
                          if (ok) o.data = *h;
                      } else {
@@ -254,7 +238,7 @@ void Loader::read_reservation(const toml::table& table, const std::string& path,
                      [&](auto& v, auto& p) {
                          auto text = get_string(v, p);
                          if (!text) return;
-                         auto h = parse_hex(*text);
+                         auto h = parse_hex(*text, true);
                          if (!h || h->size() != 6)
                              return error(v.source(), p, "invalid MAC address " + quoted(*text));
                          r.hardware = *h;
@@ -263,7 +247,7 @@ void Loader::read_reservation(const toml::table& table, const std::string& path,
                      [&](auto& v, auto& p) {
                          auto text = get_string(v, p);
                          if (!text) return;
-                         auto h = parse_hex(*text);
+                         auto h = parse_hex(*text, true);
                          if (!h)
                              return error(v.source(), p,
                                           "invalid client id " + quoted(*text) + " (hex bytes)");

@@ -6,23 +6,12 @@
 #include <vector>
 
 #include "common/dns_name.h"
+#include "common/text.h"
 #include "config/config.h"
 
 namespace lanlord {
 
 namespace {
-
-std::vector<std::string_view> words(std::string_view text) {
-    std::vector<std::string_view> out;
-    std::size_t p = 0;
-    while (p < text.size()) {
-        while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
-        std::size_t start = p;
-        while (p < text.size() && text[p] != ' ' && text[p] != '\t') ++p;
-        if (p > start) out.push_back(text.substr(start, p - start));
-    }
-    return out;
-}
 
 bool number(std::string_view text, unsigned max, unsigned& out) {
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -51,7 +40,7 @@ std::optional<std::vector<std::uint8_t>> encode_record_data(std::string_view typ
     std::string t;
     for (char c : type_text) t.push_back(static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c));
     std::vector<std::uint8_t> out;
-    auto w = words(data);
+    auto w = split_fields(data);
     if (t == "A" || t == "AAAA") {
         type = t == "A" ? 1 : 28;
         auto a = w.size() == 1 ? IpAddress::parse(w[0]) : std::nullopt;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "dhcp/wire/packet_builder.h"
 
 namespace lanlord {
@@ -70,7 +71,7 @@ std::string DhcpService::start(const DhcpConfig& config, const InterfaceTable& i
     std::int64_t now = wall_now();
     for (const auto& [address, lease] : replay.leases)
         if (!lease.hostname.empty() && lease.expires > now)
-            names_->add(lease.hostname, address, to_steady(lease.expires), dhcp::hex_text(lease.client_id));
+            names_->add(lease.hostname, address, to_steady(lease.expires), to_hex(lease.client_id, ':'));
     spdlog::info("{}: {} leases replayed from {} lines", path, replay.leases.size(), replay.lines);
     server_ = std::make_unique<dhcp::DhcpServer>(effective(config, interfaces), store_);
     for (const auto& s : server_->settings().subnets)
@@ -106,7 +107,7 @@ void DhcpService::set_interfaces(const InterfaceTable& interfaces) {
 void DhcpService::publish_reservations() {
     for (const auto& r : config_.server.reservations)
         if (!r.hostname.empty())
-            names_->add(r.hostname, r.address, TimePoint::max(), "reservation:" + dhcp::hex_text(r.hardware));
+            names_->add(r.hostname, r.address, TimePoint::max(), "reservation:" + to_hex(r.hardware, ':'));
 }
 
 void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/byte_cursor.h"
+#include "common/text.h"
 
 namespace lanlord::dhcp {
 
@@ -44,17 +45,6 @@ std::vector<std::uint8_t> client_identity(const Packet& p) {
     std::vector<std::uint8_t> out{p.htype};
     auto hw = p.hardware_address();
     out.insert(out.end(), hw.begin(), hw.end());
-    return out;
-}
-
-std::string hex_text(const std::vector<std::uint8_t>& bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        if (i) out.push_back(':');
-        out.push_back(digits[bytes[i] >> 4]);
-        out.push_back(digits[bytes[i] & 15]);
-    }
     return out;
 }
 
@@ -160,7 +150,7 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
             const Lease* l = store_.by_address(p.ciaddr);
             if (l && l->client_id == client) {
                 out.release = p.ciaddr;
-                out.name = NameChange{"", p.ciaddr, 0, hex_text(client)};
+                out.name = NameChange{"", p.ciaddr, 0, to_hex(client, ':')};
             } else {
                 out.dropped = "release of an address the client does not hold";
             }
@@ -174,7 +164,7 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
                 // Another host answers at this address: it rests, then returns to the pool.
                 store_.decline(*a, now + settings_.decline_probation);
                 out.release = *a;
-                out.name = NameChange{"", *a, 0, hex_text(client)};
+                out.name = NameChange{"", *a, 0, to_hex(client, ':')};
             } else {
                 out.dropped = "decline of an address the client does not hold";
             }
@@ -266,7 +256,7 @@ Outcome DhcpServer::ack(const SubnetConfig& s, const Received& in, const std::ve
     }
     lease.hostname = hostname;
     out.grant = lease;
-    if (!hostname.empty()) out.name = NameChange{hostname, address, lease.expires, hex_text(client)};
+    if (!hostname.empty()) out.name = NameChange{hostname, address, lease.expires, to_hex(client, ':')};
     out.reply = make_reply(s, in, MessageType::ack, address, true);
     ++stats_.acks;
     return out;

@@ -102,6 +102,5 @@ class DhcpServer {
 
 // The client's identity: option 61, else the hardware type and address.
 std::vector<std::uint8_t> client_identity(const Packet& p);
-std::string hex_text(const std::vector<std::uint8_t>& bytes);
 
 }  // namespace lanlord::dhcp

@@ -1,5 +1,7 @@
 #include "dhcp/lease/journal_format.h"
 
+#include "common/text.h"
+
 #include <charconv>
 #include <cstdio>
 
@@ -17,27 +19,18 @@ std::uint32_t crc32(std::string_view data) {
 
 namespace {
 
+// "-" stands for no bytes (a client without an id cannot happen, but an empty
+// field would break the line's shape).
 std::string hex(const std::vector<std::uint8_t>& bytes) {
-    if (bytes.empty()) return "-";
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (auto b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 15]);
-    }
-    return out;
+    return bytes.empty() ? "-" : to_hex(bytes);
 }
 
 bool unhex(std::string_view text, std::vector<std::uint8_t>& out) {
     out.clear();
     if (text == "-") return true;
-    if (text.size() % 2 || text.size() > 512) return false;
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        unsigned v;
-        auto [p, ec] = std::from_chars(text.data() + i, text.data() + i + 2, v, 16);
-        if (ec != std::errc() || p != text.data() + i + 2) return false;
-        out.push_back(static_cast<std::uint8_t>(v));
-    }
+    auto bytes = parse_hex(text, false);
+    if (!bytes) return false;
+    out = std::move(*bytes);
     return true;
 }
 

@@ -1,5 +1,7 @@
 #include "dhcp/net/dhcp_socket.h"
 
+#include "common/io/pktinfo.h"
+
 #include <net/if_arp.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -55,13 +57,7 @@ void DhcpSocket::arm() {
             msg.msg_controllen = sizeof control;
             ssize_t n = ::recvmsg(socket_.native_handle(), &msg, 0);
             if (n < 0) break;
-            unsigned ifindex = 0;
-            for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-                    in_pktinfo info;
-                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                    ifindex = static_cast<unsigned>(info.ipi_ifindex);
-                }
+            unsigned ifindex = io::read_pktinfo(msg).ifindex;
             if (msg.msg_flags & MSG_TRUNC) continue;  // larger than any DHCP message we take
             handler_({buffer_, static_cast<std::size_t>(n)}, ifindex,
                      Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&peer)));

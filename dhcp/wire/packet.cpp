@@ -1,8 +1,7 @@
 #include "dhcp/wire/packet.h"
 
-#include <cstdio>
-
 #include "common/byte_cursor.h"
+#include "common/text.h"
 
 namespace lanlord::dhcp {
 
@@ -121,13 +120,7 @@ std::optional<std::uint16_t> Packet::option_u16(std::uint8_t code) const {
 }
 
 std::string Packet::hardware_text() const {
-    std::string out;
-    char buf[4];
-    for (std::size_t i = 0; i < hlen; ++i) {
-        std::snprintf(buf, sizeof buf, i ? ":%02x" : "%02x", chaddr[i]);
-        out += buf;
-    }
-    return out;
+    return to_hex(hardware_address(), ':');
 }
 
 }  // namespace lanlord::dhcp

@@ -2,6 +2,7 @@
 
 #include "common/dns_name.h"
 #include "common/hash.h"
+#include "common/text.h"
 
 namespace lanlord {
 
@@ -133,14 +134,7 @@ BlocklistParseStats parse_blocklist(std::string_view text, std::string_view sour
             continue;
         }
         if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-        std::vector<std::string_view> fields;
-        std::size_t p = 0;
-        while (p < line.size()) {
-            while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
-            std::size_t start = p;
-            while (p < line.size() && line[p] != ' ' && line[p] != '\t') ++p;
-            if (p > start) fields.push_back(line.substr(start, p - start));
-        }
+        std::vector<std::string_view> fields = split_fields(line);
         if (fields.empty()) continue;
         if (fields.size() >= 2 && looks_like_address(fields[0])) {
             for (std::size_t i = 1; i < fields.size(); ++i) add(fields[i]);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/dns_name.h"
+#include "common/text.h"
 #include "resolver/local/reverse_name.h"
 
 namespace lanlord {
@@ -34,14 +35,7 @@ std::vector<std::string> HostsTable::parse(std::string_view text, std::string_vi
         std::string_view line = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-        std::vector<std::string_view> fields;
-        std::size_t p = 0;
-        while (p < line.size()) {
-            while (p < line.size() && (line[p] == ' ' || line[p] == '\t' || line[p] == '\r')) ++p;
-            std::size_t start = p;
-            while (p < line.size() && line[p] != ' ' && line[p] != '\t' && line[p] != '\r') ++p;
-            if (p > start) fields.push_back(line.substr(start, p - start));
-        }
+        std::vector<std::string_view> fields = split_fields(line);
         if (fields.empty()) continue;
         auto address = IpAddress::parse(fields[0]);
         if (!address) {

@@ -1,5 +1,7 @@
 #include "resolver/net/udp_listener.h"
 
+#include "common/io/pktinfo.h"
+
 #include <netinet/in.h>
 
 #include <cerrno>
@@ -111,19 +113,9 @@ void UdpListener::drain() {
             client.peer = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&b.in_peer[i]));
             client.listener = index_;
             client.local = address_.address;
-            for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-                    in_pktinfo info;
-                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                    client.ifindex = static_cast<unsigned>(info.ipi_ifindex);
-                    client.local = IpAddress::v4_bytes(reinterpret_cast<const std::uint8_t*>(&info.ipi_addr));
-                } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-                    in6_pktinfo info;
-                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                    client.ifindex = info.ipi6_ifindex;
-                    client.local = IpAddress::v6_bytes(info.ipi6_addr.s6_addr);
-                }
-            }
+            io::PacketInfo info = io::read_pktinfo(m);
+            client.ifindex = info.ifindex;
+            if (info.destination) client.local = *info.destination;
             handler_({b.in_data[i], b.in[i].msg_len}, client);
         }
         in_batch_ = false;
