@@ -70,7 +70,6 @@ def case_tcp_cap(env):
     nsd, ll, listen = setup(env, dns={"tcp_max_connections": 4, "tcp_idle_timeout": "30s"})
     idle = [connect(listen) for _ in range(12)]
     env.defer(lambda: [s.close() for s in idle])
-    time.sleep(0.1)
     r = dig(listen, "www.a.test")
     check_eq((r.status, r.rdatas("A")), ("NOERROR", ["192.0.2.1"]), "UDP answer with 12 idle TCP connections open")
     for i in range(3):

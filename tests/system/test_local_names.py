@@ -384,13 +384,14 @@ def case_block_reload(env):
     th = threading.Thread(target=querier, daemon=True)
     th.start()
     try:
-        time.sleep(0.2)
+        lt.wait_until(lambda: len(results) >= 20, 5, "20 answers before the reload")
         before = len(results)
         lt.log(f"append new.a.test to the 200k-domain list ({before} queries answered so far)")
         with open(big, "a") as fh:
             fh.write("new.a.test\n")
         poll(listen, "new.a.test", ("NXDOMAIN", []), 2.0, "domain appended to the blocklist (was cached)")
-        time.sleep(0.3)
+        after = len(results)
+        lt.wait_until(lambda: len(results) >= after + 20, 5, "20 more answers after the reload")
     finally:
         stop.set()
         th.join(5)

@@ -1,28 +1,20 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
+#include "support/config_helpers.h"
 
 using namespace lanlord;
+using lanlord::test::config_errors;
+using lanlord::test::config_ok;
 
 namespace {
-Config ok(const std::string& text) {
-    auto r = load_config_text(text, "t.toml");
-    for (const auto& e : r.errors) UNSCOPED_INFO(e.to_string());
-    REQUIRE(r.config);
-    return *r.config;
-}
-std::vector<std::string> errors(const std::string& text) {
-    std::vector<std::string> out;
-    for (const auto& e : load_config_text(text, "t.toml").errors) out.push_back(e.to_string());
-    return out;
-}
 IpAddress ip(const char* s) {
     return *IpAddress::parse(s);
 }
 }  // namespace
 
 TEST_CASE("config [dhcp]: a subnet with pools, options of every type, routes and reservations") {
-    Config c = ok(R"(
+    Config c = config_ok(R"(
 [dhcp]
 journal = "/var/lib/lanlord/leases.journal"
 offer_hold = "30s"
@@ -91,7 +83,7 @@ hostname = "printer"
 }
 
 TEST_CASE("config [dhcp]: mistakes name file, line, column and key") {
-    auto e = errors(R"([[dhcp.subnet]]
+    auto e = config_errors(R"([[dhcp.subnet]]
 interface = "lan0"
 subnet = "192.0.2.0/24"
 pools = ["198.51.100.1-198.51.100.9", "192.0.2.9-192.0.2.1"]
@@ -117,8 +109,8 @@ address = "192.0.2.5"
 }
 
 TEST_CASE("config [dhcp]: no subnet means the DHCP server stays off") {
-    CHECK_FALSE(ok("").dhcp.enabled());
-    auto e = errors("[[dhcp.subnet]]\nsubnet = \"192.0.2.0/24\"\n");
+    CHECK_FALSE(config_ok("").dhcp.enabled());
+    auto e = config_errors("[[dhcp.subnet]]\nsubnet = \"192.0.2.0/24\"\n");
     REQUIRE(e.size() == 1);
     CHECK(e[0].find("dhcp.subnet[0].interface: missing") != std::string::npos);
 }

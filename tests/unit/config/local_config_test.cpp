@@ -1,27 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
+#include "support/config_helpers.h"
 #include "support/dns_builder.h"
 
 using namespace lanlord;
+using lanlord::test::config_errors;
+using lanlord::test::config_ok;
 using lanlord::test::wire;
 
-namespace {
-Config ok(const std::string& text) {
-    auto r = load_config_text(text, "t.toml");
-    for (const auto& e : r.errors) UNSCOPED_INFO(e.to_string());
-    REQUIRE(r.config);
-    return *r.config;
-}
-std::vector<std::string> errors(const std::string& text) {
-    std::vector<std::string> out;
-    for (const auto& e : load_config_text(text, "t.toml").errors) out.push_back(e.to_string());
-    return out;
-}
-}  // namespace
-
 TEST_CASE("config [local]: hosts, domain, records, address rules") {
-    Config c = ok(R"(
+    Config c = config_ok(R"(
 [local]
 hosts = ["/etc/hosts", "/etc/lanlord/hosts.d"]
 domain = "Lan"
@@ -64,7 +53,7 @@ addresses = ["192.0.2.10", "2001:db8::10"]
 }
 
 TEST_CASE("config [local]: bad records name file, line, column and key") {
-    auto e = errors(
+    auto e = config_errors(
         "[[local.record]]\nname = \"a.lan\"\ntype = \"A\"\ndata = \"2001:db8::1\"\n"
         "[[local.record]]\nname = \"b.lan\"\ntype = \"HINFO\"\ndata = \"x\"\n"
         "[[local.record]]\nname = \"c.lan\"\ntype = \"MX\"\n"
@@ -78,12 +67,12 @@ TEST_CASE("config [local]: bad records name file, line, column and key") {
 }
 
 TEST_CASE("config [blocklist]") {
-    Config c =
-        ok("[blocklist]\nfiles = [\"/etc/lanlord/block\"]\nallow = [\"ok.example\"]\nanswer = \"null\"\n");
+    Config c = config_ok(
+        "[blocklist]\nfiles = [\"/etc/lanlord/block\"]\nallow = [\"ok.example\"]\nanswer = \"null\"\n");
     CHECK(c.blocklist.files.size() == 1);
     CHECK(c.blocklist.allow == std::vector<std::string>{wire("ok.example")});
     CHECK(c.blocklist.answer == BlockAnswer::null_address);
-    auto e = errors("[blocklist]\nanswer = \"refuse\"\n");
+    auto e = config_errors("[blocklist]\nanswer = \"refuse\"\n");
     REQUIRE(e.size() == 1);
     CHECK(e[0] ==
           "t.toml:2:10: blocklist.answer: unknown answer \"refuse\": expected nxdomain, nodata or null");
