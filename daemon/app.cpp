@@ -106,7 +106,7 @@ int App::run() {
 void App::apply(const Config& config, bool initial) {
     const std::string& level_name = log_level_override_.empty() ? config.log_level : log_level_override_;
     if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
-    cache_->set_limits(cache_limits(config));
+    cache_->set_limits(cache_limits(config), Clock::now());
     dns_->each(
         [self = dns_->main().listening(), settings = engine_settings(config),
          groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });

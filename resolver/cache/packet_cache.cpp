@@ -81,7 +81,7 @@ struct PacketCache::Shard {
     }
 };
 
-PacketCache::PacketCache(CacheLimits limits, unsigned shards) : limits_(limits) {
+PacketCache::PacketCache(CacheLimits limits, unsigned shards) {
     shard_count_ = 1;
     while (shard_count_ < shards) shard_count_ <<= 1;
     shards_ = std::make_unique<Shard[]>(shard_count_);
@@ -90,20 +90,18 @@ PacketCache::PacketCache(CacheLimits limits, unsigned shards) : limits_(limits) 
     for (unsigned i = 0; i < shard_count_; ++i) {
         shards_[i].index = decltype(Shard::index)(16, SeededHash{seed_.load()});
     }
-    set_limits(limits);
+    set_limits(limits, TimePoint{});  // empty: nothing to evict
 }
 
 PacketCache::~PacketCache() = default;
 
-void PacketCache::set_limits(CacheLimits limits) {
-    limits_ = limits;
+void PacketCache::set_limits(CacheLimits limits, TimePoint now) {
     for (unsigned i = 0; i < shard_count_; ++i) {
         Shard& s = shards_[i];
         std::lock_guard lock(s.mu);
         s.max_entries = (limits.max_entries + shard_count_ - 1) / shard_count_;
         s.max_bytes = (limits.max_bytes + shard_count_ - 1) / shard_count_;
         s.stale_max = limits.stale_max;
-        TimePoint now = Clock::now();
         while (s.index.size() > s.max_entries || s.bytes > s.max_bytes)
             if (!s.evict_one(now)) break;
     }

@@ -86,7 +86,8 @@ class PacketCache {
     std::size_t flush();
     std::size_t flush_name(std::string_view wire_name);
 
-    void set_limits(CacheLimits limits);
+    // Shrinking evicts at once; `now` decides which entries are past their stale window.
+    void set_limits(CacheLimits limits, TimePoint now);
     CacheStats stats() const;
 
     // Visits every entry (for dumps): key, stored bytes, seconds left (negative: stale).
@@ -98,7 +99,6 @@ class PacketCache {
     Shard& shard_for(std::string_view key);
     std::unique_ptr<Shard[]> shards_;
     unsigned shard_count_;
-    CacheLimits limits_;
     std::atomic<std::uint64_t> seed_;
 };
 
