@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2)
-TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhcp-client dhcpcd5)
+BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2 nlohmann-json3-dev)
+TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhcp-client dhcpcd5 prometheus)
 BUILD_DIR=${BUILD_DIR:-build}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
