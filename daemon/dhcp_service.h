@@ -35,6 +35,9 @@ class DhcpService {
     void set_interfaces(const InterfaceTable& interfaces);
     std::size_t leases() const { return store_.all().size(); }
     const dhcp::ServerStats& stats() const { return server_->stats(); }
+    // For lanlordctl status/leases and /metrics (main thread only).
+    const dhcp::LeaseStore& store() const { return store_; }
+    const dhcp::ServerSettings& settings() const { return server_->settings(); }
 
   private:
     struct Pending {
