@@ -1,0 +1,79 @@
+// The values `lanlordctl bench` passes between its parts: what is measured
+// (targets), how (settings) and what came out (per-target results). Plain
+// data, no I/O: the sans-I/O core fills results, the formatters read them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace lanlord::bench {
+
+// Randomness is injected (tests pass a fixed sequence); the command uses the
+// kernel CSPRNG so that query IDs and unique labels cannot be predicted.
+using Random = std::function<std::uint64_t()>;
+
+enum class TargetKind : std::uint8_t { self, upstream, server, public_preset };
+const char* to_string(TargetKind kind);
+
+struct Target {
+    std::string name;  // shown in every output; unique within a run
+    Endpoint endpoint;
+    TargetKind kind = TargetKind::server;
+};
+
+struct BenchSettings {
+    double rate = 5.0;     // queries per second per target ("polite": a stub's pace, not a load test)
+    unsigned count = 100;  // measured queries per phase per target
+    std::chrono::milliseconds timeout{2000};  // no answer by then = lost
+    unsigned probe_attempts = 3;              // hijack and DNSSEC probes are asked again when lost
+    unsigned warmup_attempts = 2;             // a lost warm-up would show up as a cache miss
+};
+
+// A yes/no answer that a run may fail to find out (every probe lost).
+enum class Tri : std::uint8_t { unknown, no, yes };
+
+enum class Phase : std::uint8_t { cached, uncached };
+
+// What a phase collected. Latencies are of answered queries only: a timeout
+// is counted in `lost` and never averaged in (it would measure our timeout,
+// not the resolver).
+struct PhaseSamples {
+    unsigned sent = 0;
+    std::vector<double> latencies_ms;         // one per answer, in arrival order
+    std::map<std::uint8_t, unsigned> rcodes;  // per RCODE of the answers
+    unsigned ad = 0;                          // answers with AD set
+    unsigned truncated = 0;                   // answers with TC set (still answers: the latency is real)
+};
+
+struct LatencySummary {
+    double min = 0, p50 = 0, p95 = 0, p99 = 0, max = 0, mean = 0, stddev = 0;  // milliseconds
+};
+
+struct PhaseStats {
+    unsigned sent = 0, answered = 0, lost = 0;
+    double lost_pct = 0;
+    std::optional<LatencySummary> latency;  // none when nothing was answered
+    std::map<std::uint8_t, unsigned> rcodes;
+    unsigned ad = 0, truncated = 0;
+    std::vector<double> sorted_ms;  // the samples, ascending (for charts and JSON)
+};
+
+struct TargetResult {
+    Target target;
+    PhaseStats cached, uncached;
+    Tri nxdomain_hijack = Tri::unknown;  // an address for a name that cannot exist
+    std::string hijack_address;          // the first such address, for the report
+    Tri sets_ad = Tri::unknown;          // AD in answers to queries with DO (a validating resolver)
+};
+
+// "NOERROR", "NXDOMAIN", ... or "RCODE<n>".
+std::string rcode_name(std::uint8_t rcode);
+
+}  // namespace lanlord::bench

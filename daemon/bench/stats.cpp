@@ -1,0 +1,49 @@
+#include "daemon/bench/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace lanlord::bench {
+
+double percentile_nearest_rank(const std::vector<double>& sorted, double p) {
+    // rank = ceil(p/100 * n), 1-based; computed on p*n first so that e.g.
+    // 95 % of 20 samples is rank 19 exactly, not 19.000000000000004 -> 20.
+    const double n = static_cast<double>(sorted.size());
+    double rank = std::ceil(p * n / 100.0 - 1e-9);
+    std::size_t index = rank < 1 ? 0 : static_cast<std::size_t>(rank) - 1;
+    return sorted[std::min(index, sorted.size() - 1)];
+}
+
+PhaseStats summarize(const PhaseSamples& samples) {
+    PhaseStats s;
+    s.sent = samples.sent;
+    s.answered = static_cast<unsigned>(samples.latencies_ms.size());
+    s.lost = s.sent > s.answered ? s.sent - s.answered : 0;
+    s.lost_pct = s.sent == 0 ? 0.0 : 100.0 * s.lost / s.sent;
+    s.rcodes = samples.rcodes;
+    s.ad = samples.ad;
+    s.truncated = samples.truncated;
+    s.sorted_ms = samples.latencies_ms;
+    std::sort(s.sorted_ms.begin(), s.sorted_ms.end());
+    if (s.sorted_ms.empty()) return s;
+
+    const auto& v = s.sorted_ms;
+    const double n = static_cast<double>(v.size());
+    LatencySummary l;
+    l.min = v.front();
+    l.max = v.back();
+    l.p50 = percentile_nearest_rank(v, 50);
+    l.p95 = percentile_nearest_rank(v, 95);
+    l.p99 = percentile_nearest_rank(v, 99);
+    l.mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
+    if (v.size() > 1) {
+        double sq = 0;
+        for (double x : v) sq += (x - l.mean) * (x - l.mean);
+        l.stddev = std::sqrt(sq / (n - 1));
+    }
+    s.latency = l;
+    return s;
+}
+
+}  // namespace lanlord::bench
