@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -22,6 +23,31 @@
 
 namespace lanlord::bench {
 namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void on_interrupt(int) {
+    g_interrupted = 1;
+}
+
+// Ctrl-C during a run: stop sending, wait for the answers still due, report
+// what was measured. A second Ctrl-C kills as usual (SA_RESETHAND).
+class InterruptGuard {
+  public:
+    InterruptGuard() {
+        struct sigaction sa {};
+        sa.sa_handler = on_interrupt;
+        sa.sa_flags = SA_RESETHAND;  // no SA_RESTART: ppoll returns EINTR at once
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_);
+    }
+    ~InterruptGuard() { sigaction(SIGINT, &old_, nullptr); }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+  private:
+    struct sigaction old_ {};
+};
 
 void say(const std::string& text) {
     std::fprintf(stderr, "lanlordctl bench: %s\n", text.c_str());
@@ -131,10 +157,15 @@ int run_command(const std::vector<std::string>& args) {
             std::fprintf(stderr, "\r%s\033[K", line.c_str());
         };
     }
-    if (!run_udp(runs, progress, error)) {
-        say(error);
-        return 1;
+    {
+        InterruptGuard guard;
+        if (!run_udp(
+                runs, progress, [] { return g_interrupted != 0; }, error)) {
+            say(error);
+            return 1;
+        }
     }
+    if (g_interrupted) say("interrupted: the results cover the queries sent so far");
 
     std::vector<TargetResult> results;
     for (const auto& r : runs) results.push_back(r.result());
@@ -151,7 +182,8 @@ int run_command(const std::vector<std::string>& args) {
         }
         say("chart written to " + o.svg_file);
     }
-    return std::fflush(stdout) == 0 ? 0 : 1;
+    if (std::fflush(stdout) != 0) return 1;
+    return g_interrupted ? 130 : 0;  // 128 + SIGINT, as a shell reports it
 }
 
 }  // namespace lanlord::bench

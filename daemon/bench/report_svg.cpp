@@ -14,7 +14,7 @@
 namespace lanlord::bench {
 namespace {
 
-constexpr double kWidth = 1000, kPlotLeft = 230, kPlotRight = 770, kTop = 90, kRowHeight = 62;
+constexpr double kWidth = 1080, kPlotLeft = 230, kPlotRight = 790, kTop = 90, kRowHeight = 62;
 constexpr const char* kUncached = "#e66100";  // orange / blue: a pair colour-blind readers tell apart
 constexpr const char* kUncachedDark = "#8a3a00";
 constexpr const char* kCached = "#1a5fb4";
@@ -34,10 +34,11 @@ std::string ms_label(double v) {
 
 class LogAxis {
   public:
+    // Bounds on the 1-2-5 ticks, a quarter beyond the data on each side so
+    // that no strip ends on the frame.
     LogAxis(double lo, double hi) {
-        lo_ = std::pow(10.0, std::floor(std::log10(std::max(lo, 0.01))));
-        hi_ = std::pow(10.0, std::ceil(std::log10(std::max(hi, 0.01))));
-        if (hi_ <= lo_) hi_ = lo_ * 10;
+        lo_ = snap(std::max(lo / 1.25, 0.01), false);
+        hi_ = snap(std::max(hi * 1.25, lo_ * 2), true);
     }
     double x(double v) const {
         v = std::clamp(v, lo_, hi_);
@@ -47,13 +48,25 @@ class LogAxis {
     // 1-2-5 steps; `major` for powers of ten.
     std::vector<std::pair<double, bool>> ticks() const {
         std::vector<std::pair<double, bool>> out;
-        for (double d = lo_; d <= hi_ * 1.0001; d *= 10)
+        for (double d = std::pow(10.0, std::floor(std::log10(lo_))); d <= hi_ * 1.0001; d *= 10)
             for (double m : {1.0, 2.0, 5.0})
-                if (d * m <= hi_ * 1.0001) out.push_back({d * m, m == 1.0});
+                if (d * m >= lo_ * 0.9999 && d * m <= hi_ * 1.0001) out.push_back({d * m, m == 1.0});
         return out;
     }
 
   private:
+    // The 1-2-5 value at or below (up = false) or at or above `v`.
+    static double snap(double v, bool up) {
+        double decade = std::pow(10.0, std::floor(std::log10(v)));
+        if (up) {
+            for (double m : {1.0, 2.0, 5.0, 10.0})
+                if (decade * m >= v * 0.9999) return decade * m;
+        }
+        double best = decade;
+        for (double m : {2.0, 5.0})
+            if (decade * m <= v * 1.0001) best = decade * m;
+        return best;
+    }
     double lo_, hi_;
 };
 

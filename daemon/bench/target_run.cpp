@@ -20,6 +20,7 @@ TargetRun::TargetRun(Target target, JobPlan plan, const BenchSettings& settings,
       planned_(planned_queries(plan)) {}
 
 bool TargetRun::can_send() const {
+    if (stopped_) return false;
     if (!before_.empty()) return true;
     return before_outstanding_ == 0 && !measured_.empty();
 }
@@ -110,13 +111,19 @@ void TargetRun::expire(TimePoint now) {
         if (!measured) --before_outstanding_;
         unsigned attempts =
             q.job.kind == JobKind::warmup ? settings_.warmup_attempts : settings_.probe_attempts;
-        if (!measured && q.job.attempt + 1 < attempts) {
+        if (!measured && !stopped_ && q.job.attempt + 1 < attempts) {
             ++q.job.attempt;
             before_.push_back(std::move(q.job));  // asked again before the barrier opens
         } else {
             ++settled_;  // measured: counted as lost by sent - answered
         }
     }
+}
+
+void TargetRun::stop_sending() {
+    stopped_ = true;
+    before_.clear();
+    measured_.clear();
 }
 
 std::optional<TimePoint> TargetRun::wake_time() const {

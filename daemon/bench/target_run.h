@@ -40,6 +40,9 @@ class TargetRun {
     DatagramVerdict on_datagram(std::span<const std::uint8_t> msg, const Endpoint& from, TimePoint now);
     // Gives up on queries past their deadline (loss, or a retry for probes).
     void expire(TimePoint now);
+    // Ctrl-C: nothing more is sent (no retries either); the queries still
+    // out are awaited, so the partial results stay honest.
+    void stop_sending();
     // The earliest time something happens: a send or a deadline; nullopt once finished.
     std::optional<TimePoint> wake_time() const;
     bool finished() const { return before_.empty() && measured_.empty() && outstanding_.empty(); }
@@ -68,6 +71,7 @@ class TargetRun {
     std::deque<Job> before_, measured_;
     std::vector<Outstanding> outstanding_;  // a handful (rate x timeout): a linear scan is fastest
     unsigned before_outstanding_ = 0;
+    bool stopped_ = false;
     std::size_t planned_ = 0, settled_ = 0, sent_total_ = 0;
 
     PhaseSamples cached_, uncached_;

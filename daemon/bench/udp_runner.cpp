@@ -49,7 +49,8 @@ timespec until(TimePoint now, TimePoint then) {
 
 }  // namespace
 
-bool run_udp(std::vector<TargetRun>& runs, const ProgressFn& progress, std::string& error) {
+bool run_udp(std::vector<TargetRun>& runs, const ProgressFn& progress, const std::function<bool()>& stop,
+             std::string& error) {
     std::vector<Socket> sockets;
     for (const auto& run : runs)
         if (!open_socket(run.target().endpoint, sockets, error)) return false;
@@ -59,8 +60,13 @@ bool run_udp(std::vector<TargetRun>& runs, const ProgressFn& progress, std::stri
     std::array<std::uint8_t, 65535> buf;
     TimePoint last_progress{};
     const Duration progress_every = std::chrono::milliseconds(100);
+    bool stopping = false;
 
     for (;;) {
+        if (!stopping && stop && stop()) {
+            stopping = true;
+            for (auto& run : runs) run.stop_sending();
+        }
         TimePoint now = Clock::now();
         bool all_done = true;
         std::optional<TimePoint> wake;

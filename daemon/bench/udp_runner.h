@@ -22,8 +22,10 @@ namespace lanlord::bench {
 // Called at most every 100 ms while the run lasts, and once at its end.
 using ProgressFn = std::function<void(TimePoint now, bool final)>;
 
-// Runs every target to completion. false and `error` when a socket cannot
-// be set up (nothing is sent then).
-bool run_udp(std::vector<TargetRun>& runs, const ProgressFn& progress, std::string& error);
+// Runs every target to completion, or, once `stop` turns true (Ctrl-C),
+// until the queries already sent are answered or timed out. false and
+// `error` when a socket cannot be set up (nothing is sent then).
+bool run_udp(std::vector<TargetRun>& runs, const ProgressFn& progress, const std::function<bool()>& stop,
+             std::string& error);
 
 }  // namespace lanlord::bench

@@ -223,3 +223,26 @@ TEST_CASE("bench run: answers with a wrong ID, question or source, or twice, are
     run.expire(kT0 + milliseconds(700));
     CHECK(run.on_datagram(respond(late), kServer, kT0 + milliseconds(701)) == DatagramVerdict::unmatched);
 }
+
+TEST_CASE("bench run: after stop_sending only the queries already out are awaited") {
+    auto s = settings(100, 5);
+    auto run = make_run(s, {wire("a.test")});
+    TimePoint now = kT0;
+    std::vector<std::vector<std::uint8_t>> sent;
+    for (int i = 0; i < 4; ++i, now += milliseconds(10))
+        sent.push_back(run.next_query(now));  // probes, warm-up
+    for (auto& q : sent) run.on_datagram(respond(q), kServer, now);
+    auto cached = run.next_query(now);
+    auto uncached = run.next_query(now + milliseconds(10));
+    run.on_datagram(respond(cached), kServer, now + milliseconds(12));
+    run.stop_sending();
+    CHECK_FALSE(run.send_due(now + milliseconds(1000)));
+    CHECK_FALSE(run.finished());  // the uncached query is still out
+    run.expire(now + milliseconds(600));
+    CHECK(run.finished());
+    auto r = run.result();
+    CHECK(r.cached.sent == 1);
+    CHECK(r.cached.answered == 1);
+    CHECK(r.uncached.sent == 1);
+    CHECK(r.uncached.lost == 1);
+}
