@@ -174,7 +174,7 @@ TEST_CASE("bench run: an address for a name that cannot exist is flagged") {
     CHECK(r.sets_ad == Tri::no);
 }
 
-TEST_CASE("bench run: timeouts are loss, never latency; probes are retried, then unknown") {
+TEST_CASE("bench run: timeouts are loss, never latency, and lost probes are retried, then unknown") {
     auto s = settings(20, 10);
     auto run = make_run(s);
     int measured_seen = 0;
