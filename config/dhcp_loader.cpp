@@ -211,8 +211,12 @@ void Loader::read_subnet(const toml::table& table, const std::string& path, Dhcp
              }},
         });
     if (!has_subnet) return error(table.source(), path + ".subnet", "missing");
-    if (s.interface.empty())
-        error(table.source(), path + ".interface", "missing (the interface its clients are on)");
+    // Without an interface the subnet is served only to relays (giaddr inside
+    // it, RFC 2131 4.3.1): no interface address can name us, so the server
+    // identifier must be given.
+    if (s.interface.empty() && !has_server)
+        error(table.source(), path + ".interface",
+              "missing (the interface its clients are on; or server_address for a relayed-only subnet)");
     for (const auto& pool : s.pools)
         if (!s.subnet.contains(pool.first) || !s.subnet.contains(pool.last))
             error(table.source(), path + ".pools",

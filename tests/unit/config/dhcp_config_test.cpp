@@ -114,3 +114,14 @@ TEST_CASE("config [dhcp]: no subnet means the DHCP server stays off") {
     REQUIRE(e.size() == 1);
     CHECK(e[0].find("dhcp.subnet[0].interface: missing") != std::string::npos);
 }
+
+TEST_CASE("config [dhcp]: a relayed-only subnet needs no interface, but a server_address") {
+    Config c = config_ok(R"([[dhcp.subnet]]
+subnet = "198.51.100.0/24"
+server_address = "192.0.2.1"
+pools = ["198.51.100.10-198.51.100.20"]
+)");
+    REQUIRE(c.dhcp.server.subnets.size() == 1);
+    CHECK(c.dhcp.server.subnets[0].interface.empty());
+    CHECK(c.dhcp.server.subnets[0].server_address == ip("192.0.2.1"));
+}
