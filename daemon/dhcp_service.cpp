@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/io/interfaces.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "dhcp/wire/packet_builder.h"
@@ -95,13 +96,37 @@ std::string DhcpService::start(const DhcpConfig& config, const InterfaceTable& i
 void DhcpService::reconfigure(const DhcpConfig& config, const InterfaceTable& interfaces) {
     config_ = config;
     interfaces_ = interfaces;
-    if (server_) server_->reconfigure(effective(config, interfaces));
+    if (server_) {
+        dhcp::ServerSettings before = server_->settings();
+        server_->reconfigure(effective(config, interfaces));
+        log_served_subnets(before);
+    }
     publish_reservations();
 }
 
 void DhcpService::set_interfaces(const InterfaceTable& interfaces) {
     interfaces_ = interfaces;
-    if (server_) server_->reconfigure(effective(config_, interfaces));
+    if (!server_) return;
+    dhcp::ServerSettings before = server_->settings();
+    server_->reconfigure(effective(config_, interfaces));
+    log_served_subnets(before);
+}
+
+// An interface that came up, went away or changed its address: say when a
+// subnet starts or stops being served (the engine drops packets of a subnet
+// without an address of ours).
+void DhcpService::log_served_subnets(const dhcp::ServerSettings& before) {
+    const auto& now = server_->settings().subnets;
+    for (std::size_t i = 0; i < now.size() && i < before.subnets.size(); ++i) {
+        const auto& s = now[i];
+        if (s.server_address == before.subnets[i].server_address) continue;
+        if (s.server_address.is_unspecified())
+            spdlog::warn("DHCP subnet {} on {}: the interface has no address in it; not served",
+                         s.subnet.to_string(), s.interface);
+        else
+            spdlog::info("DHCP subnet {} on {}: served as {}", s.subnet.to_string(), s.interface,
+                         s.server_address.to_string());
+    }
 }
 
 void DhcpService::publish_reservations() {
@@ -121,6 +146,13 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     if (ifindex && if_indextoname(ifindex, name)) in.interface = name;
     in.source = from.address;
     Pending p{server_->handle(in, wall_now()), ifindex, std::nullopt};
+    if (p.outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
+        // A client on an interface that has (perhaps just) come up: look now
+        // rather than at the next periodic refresh (at most once a second).
+        last_refresh_ = Clock::now();
+        set_interfaces(io::read_interfaces());
+        p.outcome = server_->handle(in, wall_now());
+    }
     if (p.outcome.dropped)
         spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface, p.outcome.dropped);
     if (p.outcome.dropped && std::string_view(p.outcome.dropped) == "pool exhausted")

@@ -6,6 +6,12 @@
 // is written and fsync'ed once (group commit), and only then do the replies
 // leave. When the commit fails (disk full) the burst's grants are taken back
 // and their ACKs are not sent: the client retries, no lease is half-made.
+//
+// Interfaces: port 67 is bound on 0.0.0.0 and the receiving interface comes
+// with each packet, so an interface that appears after start needs no new
+// socket; set_interfaces (every 5 s from the daemon, and at once when a
+// packet comes for a subnet we have no address in) gives each subnet our
+// current address on its interface, and a subnet without one is not served.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +52,7 @@ class DhcpService {
         std::optional<dhcp::Lease> previous;  // to take a grant back if the commit fails
     };
     void on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from);
+    void log_served_subnets(const dhcp::ServerSettings& before);
     void after_burst();
     dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
     void publish_reservations();
@@ -59,6 +66,7 @@ class DhcpService {
     std::unique_ptr<dhcp::DhcpServer> server_;
     std::unique_ptr<dhcp::JournalFile> journal_;
     std::unique_ptr<dhcp::DhcpSocket> socket_;
+    TimePoint last_refresh_{};  // interfaces read on demand, at most 1/s
     std::vector<Pending> pending_;
     std::vector<std::uint8_t> out_ = std::vector<std::uint8_t>(1500);
 };

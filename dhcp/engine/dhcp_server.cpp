@@ -134,6 +134,13 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
         out.dropped = "no subnet for this interface or relay";
         return out;
     }
+    if (s->server_address.is_unspecified()) {
+        // The interface has no address in the subnet (not up yet, or it lost
+        // it): a reply could not name its server (option 54, RFC 2131 4.3.1).
+        ++stats_.dropped;
+        out.dropped = kDroppedNoServerAddress;
+        return out;
+    }
     std::vector<std::uint8_t> client = client_identity(p);
     switch (p.message_type()) {
         case MessageType::discover:

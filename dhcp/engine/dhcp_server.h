@@ -100,6 +100,10 @@ class DhcpServer {
     ServerStats stats_;
 };
 
+// Outcome::dropped for a subnet whose interface has no address of ours yet
+// (the daemon then reads its interfaces again).
+inline constexpr const char* kDroppedNoServerAddress = "no address of ours in the subnet yet";
+
 // The client's identity: option 61, else the hardware type and address.
 std::vector<std::uint8_t> client_identity(const Packet& p);
 

@@ -269,3 +269,15 @@ TEST_CASE("dhcp: the client's parameter list orders the options; essentials foll
     CHECK(pos(6) < pos(option::subnet_mask));
     CHECK(pos(option::router) < static_cast<long>(order.size()));
 }
+
+TEST_CASE("dhcp: no reply for a subnet whose interface has no address of ours (yet)") {
+    ServerSettings s{{lan()}, {}, 60, 600};
+    s.subnets[0].server_address = IpAddress::v4(0);
+    Harness h(s);
+    Outcome o = h.send(Client{1, ""}.packet(MessageType::discover));
+    CHECK_FALSE(o.reply);
+    CHECK(o.dropped == kDroppedNoServerAddress);
+    s.subnets[0].server_address = ip("192.0.2.1");  // the interface got its address
+    h.server.reconfigure(s);
+    CHECK(type_of(h.send(Client{1, ""}.packet(MessageType::discover))) == MessageType::offer);
+}

@@ -27,19 +27,22 @@ exit 0
 class Lan:
     """lanlord in namespace S serving 198.18.0.0/24 on its veth; clients in their own namespaces."""
 
-    def __init__(self, env, pool="198.18.0.100-198.18.0.109", extra_subnet="", reservations="", state_dir=None):
+    def __init__(self, env, pool="198.18.0.100-198.18.0.109", extra_subnet="", reservations="", state_dir=None,
+                 prefix=24, bridge=True, dns_listen=f"{SERVER}:53"):
+        """`extra_subnet` is TOML placed after the subnet's keys: more keys of it, or further tables.
+        bridge=False: lanlord starts without its interface (make_bridge() adds it later)."""
         env.require_root()
         self.env = env
+        self.prefix = prefix
         self.server_ns = env.netns("s")
         self.clients = 0
-        env.run(lt.IP, "-n", self.server_ns, "link", "add", "lanbr", "type", "bridge")
-        env.run(lt.IP, "-n", self.server_ns, "addr", "add", f"{SERVER}/24", "dev", "lanbr")
-        env.run(lt.IP, "-n", self.server_ns, "link", "set", "lanbr", "up")
+        if bridge:
+            self.make_bridge(SERVER)
         self.journal = os.path.join(state_dir or env.tmp, "leases.journal")
         config = f"""log_level = "debug"
 threads = 1
 [dns]
-listen = ["{SERVER}:53"]
+listen = ["{dns_listen}"]
 [local]
 hosts = []
 domain = "lan"
@@ -47,7 +50,7 @@ domain = "lan"
 journal = "{self.journal}"
 [[dhcp.subnet]]
 interface = "lanbr"
-subnet = "{SUBNET}.0/24"
+subnet = "{SUBNET}.0/{prefix}"
 pools = ["{pool}"]
 lease_time = "1h"
 routers = ["{SERVER}"]
@@ -61,10 +64,17 @@ servers = ["{SUBNET}.254"]
         self.config = config
         self.ll = env.start_lanlord(config, netns=self.server_ns)
 
+    def make_bridge(self, address):
+        self.env.run(lt.IP, "-n", self.server_ns, "link", "add", "lanbr", "type", "bridge")
+        self.env.run(lt.IP, "-n", self.server_ns, "addr", "add", f"{address}/{self.prefix}", "dev", "lanbr")
+        self.env.run(lt.IP, "-n", self.server_ns, "link", "set", "lanbr", "up")
+
     def restart(self, sig=signal.SIGTERM):
-        os.killpg(self.ll.proc.pid, sig)
-        self.ll.proc.wait(5)
-        self.ll = self.env.start_lanlord(self.config, name=f"lanlord{self.clients}", netns=self.server_ns)
+        if self.ll.proc.poll() is None:
+            os.killpg(self.ll.proc.pid, sig)
+            self.ll.proc.wait(5)
+        self.restarts = getattr(self, "restarts", 0) + 1
+        self.ll = self.env.start_lanlord(self.config, name=f"lanlord-restart{self.restarts}", netns=self.server_ns)
 
     def client(self, mac):
         """A namespace with one interface on the LAN bridge, with MAC `mac`."""

@@ -8,6 +8,7 @@ Same network as test_dhcp_clients.py: lanlord on bridge 198.18.0.1/24 in its
 own namespace, pool 198.18.0.100-109, authoritative."""
 
 import sys
+import time
 
 import dhcp_wire as w
 import lanlord_test as lt
@@ -151,8 +152,46 @@ def case_returning(env):
     check_eq(dig(SERVER, "roamer.lan", netns=ns).rdatas("A"), [mine], "roamer.lan once it is back")
 
 
+def lease_within(client, seconds, what, server_id=None):
+    """DORA, repeated (as a client retransmits) until an ACK from `server_id` comes; seconds it took."""
+    start = time.monotonic()
+
+    def try_once():
+        _, ack = client.dora(timeout=1.0, tries=1)
+        return ack if ack and ack["type"] == w.ACK and (not server_id or w.opt_ip(ack, 54) == server_id) else None
+    ack = lt.wait_until(try_once, seconds, what, interval=0.2)
+    return ack, time.monotonic() - start
+
+
+def case_late_interface(env):
+    """lanlord starts before its interface exists; once the bridge appears with an address in the
+    subnet, a client gets a lease within 10 s, no restart. The bridge is deleted (the subnet stops being
+    served) and made again with another address of ours: clients are served again, named by the new
+    address (option 54)."""
+    lan = Lan(env, bridge=False, dns_listen="127.0.0.1:53")
+    lan.ll.wait_log("no address of ours there yet", 5, "the warning about the missing interface")
+    lan.make_bridge(SERVER)
+    ns, ifname = lan.client("02:00:00:00:0c:01")
+    env.run(lt.IP, "-n", ns, "addr", "add", f"{SUBNET}.27/24", "dev", ifname)
+    port = w.Port(ns, 68, device=ifname)
+    env.defer(port.close)
+    client = w.Client(port, "02:00:00:00:0c:01")
+    ack, took = lease_within(client, 10, "a lease once the interface is up")
+    lt.log(f"lease {ack['yiaddr']} {took:.1f} s after the interface appeared")
+    check_eq(w.opt_ip(ack, 54), SERVER, "server identifier")
+    lan.ll.wait_log(f"served as {SERVER}", 2, "the log line saying the subnet is served")
+    env.run(lt.IP, "-n", lan.server_ns, "link", "del", "lanbr")
+    lan.ll.wait_log("has no address in it; not served", 8, "the log line saying the subnet is not served")
+    again = f"{SUBNET}.2"
+    lan.make_bridge(again)
+    env.run(lt.IP, "-n", lan.server_ns, "link", "set", ifname[:-1] + "r", "master", "lanbr")
+    ack2, took = lease_within(client, 10, f"a lease from {again} after the interface came back", server_id=again)
+    lt.log(f"lease {ack2['yiaddr']} from {again} {took:.1f} s after the interface came back")
+    check_eq(ack2["yiaddr"], ack["yiaddr"], "the client's address after the interface came back")
+
+
 CASES = {"nak_foreign": case_nak_foreign, "inform": case_inform, "relay": case_relay,
-         "returning": case_returning}
+         "returning": case_returning, "late_interface": case_late_interface}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))
