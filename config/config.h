@@ -106,6 +106,18 @@ struct DhcpConfig {
     bool enabled() const { return !server.subnets.empty(); }
 };
 
+// [control]: the UNIX socket lanlordctl talks to (JSON, one request per line).
+struct ControlConfig {
+    std::string socket = "/run/lanlord/control.sock";  // "socket"; "" = no control socket
+    bool socket_written = false;  // set in the file: failing to create it is then fatal, else a warning
+    std::string group;            // "group": the socket's group (mode 0660); "" = the user's group
+};
+
+// [metrics]: Prometheus text exposition over HTTP (GET /metrics).
+struct MetricsConfig {
+    std::optional<Endpoint> listen;  // "listen": "127.0.0.1:9153"; absent = off
+};
+
 struct Config {
     std::string source = "<built-in>";  // the file it came from
     std::string log_level = "info";     // "log_level"
@@ -116,6 +128,8 @@ struct Config {
     LocalConfig local;
     BlocklistConfig blocklist;
     DhcpConfig dhcp;
+    ControlConfig control;
+    MetricsConfig metrics;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
 };
 

@@ -323,6 +323,14 @@ Config Loader::read(const toml::table& root) {
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_dhcp(*t, config.dhcp);
              }},
+            {"control",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_control(*t, config.control);
+             }},
+            {"metrics",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_metrics(*t, config.metrics);
+             }},
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen
@@ -394,6 +402,42 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
         error(where->source(), listen_node ? "dns.listen" : "dns.interfaces",
               "nothing to listen on: dns.listen and dns.interfaces are both empty");
     }
+}
+
+void Loader::read_control(const toml::table& table, ControlConfig& control) {
+    read_fields(table, "control",
+                {
+                    {"socket",
+                     [&](auto& v, auto& p) {
+                         auto path = get_string(v, p);
+                         if (!path) return;
+                         if (!path->empty() && path->front() != '/')
+                             error(v.source(), p, "must be an absolute path (or \"\" for no control socket)");
+                         else if (path->size() >= 108)  // sun_path
+                             error(v.source(), p, "longer than a UNIX socket path may be (107 bytes)");
+                         else {
+                             control.socket = *path;
+                             control.socket_written = true;
+                         }
+                     }},
+                    {"group", [&](auto& v, auto& p) { assign(control.group, get_string(v, p)); }},
+                });
+}
+
+void Loader::read_metrics(const toml::table& table, MetricsConfig& metrics) {
+    read_fields(table, "metrics",
+                {
+                    {"listen",
+                     [&](auto& v, auto& p) {
+                         auto text = get_string(v, p);
+                         if (!text) return;
+                         auto ep = Endpoint::parse(*text, 9153);
+                         if (!ep)
+                             error(v.source(), p, "not an address with an optional port: " + quoted(*text));
+                         else
+                             metrics.listen = *ep;
+                     }},
+                });
 }
 
 void Loader::read_cache(const toml::table& table, CacheConfig& cache) {

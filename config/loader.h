@@ -85,6 +85,8 @@ class Loader {
     std::vector<Prefix> get_prefixes(const toml::node& v, const std::string& path);
 
     void read_dns(const toml::table& table, DnsConfig& dns);
+    void read_control(const toml::table& table, ControlConfig& control);
+    void read_metrics(const toml::table& table, MetricsConfig& metrics);
     void read_cache(const toml::table& table, CacheConfig& cache);
     void read_upstreams(const toml::node& v, const std::string& path, std::vector<UpstreamGroupConfig>& out);
     UpstreamGroupConfig read_group(const toml::table& table, const std::string& path, std::size_t index,

@@ -83,7 +83,11 @@ int App::run() {
             return 1;
         }
     }
-    // Every socket is bound (DNS and DHCP) and the journal is open: drop root.
+    if (auto err = open_control(); !err.empty()) {
+        spdlog::critical("{}", err);
+        return 1;
+    }
+    // Every socket is bound (DNS, DHCP, control) and the journal is open: drop root.
     if (auto err = io::drop_privileges(config_.user); !err.empty()) {
         spdlog::critical("cannot drop privileges to '{}': {}", config_.user, err);
         return 1;
@@ -113,9 +117,12 @@ void App::apply(const Config& config, bool initial) {
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
-            old.dns.port != config.dns.port || old.user != config.user)
+            old.dns.port != config.dns.port || old.user != config.user ||
+            old.control.socket != config.control.socket || old.metrics.listen != config.metrics.listen)
             spdlog::warn(
-                "listen addresses, interfaces, port and user change only at restart; kept the old ones");
+                "listen addresses, interfaces, port, user, control socket and metrics listener change only "
+                "at "
+                "restart; kept the old ones");
         config_ = config;
     }
     // tcp_max_connections is the total: each thread's acceptors take a share.
@@ -206,24 +213,54 @@ void App::load_resolv_conf(const std::string& path) {
     }
 }
 
-void App::reload() {
+std::vector<std::string> App::reload_config(const char* why) {
+    std::vector<std::string> errors;
     io::notify_reloading();
     if (config_path_.empty()) {
-        spdlog::info("SIGHUP: built-in configuration, re-reading hosts and resolv.conf files");
+        spdlog::info("{}: built-in configuration, re-reading hosts and resolv.conf files", why);
         apply(config_, false);
     } else {
         ConfigResult result = load_config(config_path_);
         if (!result.config) {
             spdlog::error("reload of {} failed; keeping the configuration in force:", config_path_);
-            for (const auto& e : result.errors) spdlog::error("  {}", e.to_string());
+            for (const auto& e : result.errors) {
+                spdlog::error("  {}", e.to_string());
+                errors.push_back(e.to_string());
+            }
         } else {
             apply(*result.config, false);
             if (dhcp_) dhcp_->reconfigure(config_.dhcp, io::read_interfaces());
             if (!dhcp_ && config_.dhcp.enabled()) spdlog::warn("the DHCP server starts only at restart");
-            spdlog::info("configuration reloaded from {}", config_path_);
+            spdlog::info("configuration reloaded from {} ({})", config_path_, why);
         }
     }
     io::notify_ready(status_line());
+    return errors;
+}
+
+// The control socket and the metrics listener, before privileges are dropped.
+// A control socket at its default path is a convenience: when it cannot be
+// made (not root, no /run/lanlord) lanlord warns and runs on; one written in
+// the configuration is required, like a listen address.
+std::string App::open_control() {
+    if (!config_.control.socket.empty()) {
+        std::string group = config_.control.group;
+        if (group.empty() && !config_.user.empty()) group = io::primary_group_name(config_.user);
+        control_ = std::make_unique<ControlServer>(io_, static_cast<ControlBackend&>(*this));
+        if (auto err = control_->open(config_.control.socket, group); !err.empty()) {
+            control_.reset();
+            if (config_.control.socket_written) return "control socket: " + err;
+            spdlog::warn("no control socket (lanlordctl will not reach this lanlord): {}", err);
+        } else {
+            spdlog::info("control socket {}", config_.control.socket);
+        }
+    }
+    if (config_.metrics.listen) {
+        metrics_ = std::make_unique<MetricsHttp>(io_, static_cast<ControlBackend&>(*this));
+        if (auto err = metrics_->open(*config_.metrics.listen); !err.empty()) return "metrics: " + err;
+        spdlog::info("metrics on http://{}/metrics", config_.metrics.listen->to_string());
+    }
+    return "";
 }
 
 void App::on_signal() {
@@ -231,7 +268,7 @@ void App::on_signal() {
         if (ec) return;
         switch (sig) {
             case SIGHUP:
-                reload();
+                reload_config("SIGHUP");
                 break;
             case SIGUSR2:
                 spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush());
@@ -239,6 +276,8 @@ void App::on_signal() {
             default:
                 spdlog::info("signal {}: stopping", sig);
                 io::notify_stopping();
+                if (control_) control_->close();
+                if (metrics_) metrics_->close();
                 dns_->stop();
                 io_.stop();
                 return;

@@ -13,6 +13,8 @@
 
 #include "common/io/file_watcher.h"
 #include "config/config.h"
+#include "daemon/control/control_server.h"
+#include "daemon/control/metrics_http.h"
 #include "daemon/dhcp_service.h"
 #include "daemon/dns_workers.h"
 #include "daemon/secure_random.h"
@@ -21,7 +23,7 @@
 
 namespace lanlord {
 
-class App {
+class App : private ControlBackend {
   public:
     // `config_path` empty: the built-in default configuration.
     // `log_level_override` (from --log-level) wins over the file, also after a reload.
@@ -33,7 +35,17 @@ class App {
 
   private:
     void apply(const Config& config, bool initial);
-    void reload();
+    // Re-reads the configuration file; the errors found (empty: applied).
+    std::vector<std::string> reload_config(const char* why);
+    std::string open_control();
+
+    // ControlBackend (daemon/app_control.cpp)
+    DaemonSnapshot snapshot() override;
+    nlohmann::json cache_dump(const std::optional<std::string>& wire_name, std::size_t limit) override;
+    std::size_t cache_flush(const std::optional<std::string>& wire_name) override;
+    nlohmann::json leases() override;
+    std::vector<std::string> reload() override;
+    void set_log_level(const std::string& level) override;
     void load_local_zone();
     void load_blocklists();
     void load_resolv_conf(const std::string& path);
@@ -51,6 +63,8 @@ class App {
     std::unique_ptr<DnsWorkers> dns_;
     std::unique_ptr<DhcpService> dhcp_;  // only with a [[dhcp.subnet]]
     std::unique_ptr<io::FileWatcher> watcher_;
+    std::unique_ptr<ControlServer> control_;
+    std::unique_ptr<MetricsHttp> metrics_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     std::thread blocklist_loader_;  // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;

@@ -1,6 +1,7 @@
 #include "daemon/dns_workers.h"
 
 #include <boost/asio/post.hpp>
+#include <future>
 
 namespace lanlord {
 
@@ -72,16 +73,23 @@ void DnsWorkers::stop() {
 }
 
 EngineStats DnsWorkers::stats() const {
+    // Each engine's counters belong to its thread: a copy is taken there (a
+    // posted task) rather than read while they change. A worker that does not
+    // answer within a second (it never should) is left out of this sum.
     EngineStats total;
+    std::vector<std::future<EngineStats>> pending;
     for (const auto& w : workers_) {
-        const EngineStats& s = w->dns->engine().stats();
-        total.queries += s.queries;
-        total.cache_hits += s.cache_hits;
-        total.cache_misses += s.cache_misses;
-        total.upstream_queries += s.upstream_queries;
-        total.blocked += s.blocked;
-        total.local_answers += s.local_answers;
+        DnsService* dns = w->dns.get();
+        if (!w->own_io || !w->thread.joinable()) {
+            total.add(dns->engine().stats());
+            continue;
+        }
+        auto promise = std::make_shared<std::promise<EngineStats>>();
+        pending.push_back(promise->get_future());
+        boost::asio::post(*w->io, [promise, dns] { promise->set_value(dns->engine().stats()); });
     }
+    for (auto& f : pending)
+        if (f.wait_for(std::chrono::seconds(1)) == std::future_status::ready) total.add(f.get());
     return total;
 }
 

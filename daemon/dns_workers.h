@@ -35,7 +35,7 @@ class DnsWorkers {
 
     DnsService& main() { return *workers_[0]->dns; }
     std::size_t size() const { return workers_.size(); }
-    EngineStats stats() const;  // summed (read racily from other threads: counters only)
+    EngineStats stats() const;  // summed over the workers; call from the main thread
 
   private:
     struct Worker {

@@ -31,3 +31,14 @@ std::string drop_privileges(const std::string& user) {
 }
 
 }  // namespace lanlord::io
+
+namespace lanlord::io {
+
+std::string primary_group_name(const std::string& user) {
+    struct passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) return "";
+    struct group* gr = ::getgrgid(pw->pw_gid);
+    return gr ? gr->gr_name : "";
+}
+
+}  // namespace lanlord::io

@@ -12,3 +12,11 @@ namespace lanlord::io {
 std::string drop_privileges(const std::string& user);
 
 }  // namespace lanlord::io
+
+namespace lanlord::io {
+
+// The name of `user`'s primary group ("" when unknown): the control socket's
+// group by default, so that the service's group may use lanlordctl.
+std::string primary_group_name(const std::string& user);
+
+}  // namespace lanlord::io

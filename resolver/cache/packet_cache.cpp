@@ -267,13 +267,17 @@ CacheStats PacketCache::stats() const {
     return st;
 }
 
-void PacketCache::for_each(TimePoint now,
-                           const std::function<void(std::string_view key, long long ttl_left)>& fn) const {
+void PacketCache::for_each(
+    TimePoint now,
+    const std::function<void(std::string_view key, std::span<const std::uint8_t> stored, long long ttl_left)>&
+        fn) const {
     for (unsigned i = 0; i < shard_count_; ++i) {
         Shard& s = shards_[i];
         std::lock_guard lock(s.mu);
         for (const Entry& e : s.slots)
-            if (e.used) fn(e.key(), std::chrono::duration_cast<seconds>(e.expires - now).count());
+            if (e.used)
+                fn(e.key(), {e.wire(), e.wire_len},
+                   std::chrono::duration_cast<seconds>(e.expires - now).count());
     }
 }
 

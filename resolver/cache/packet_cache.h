@@ -90,9 +90,11 @@ class PacketCache {
     void set_limits(CacheLimits limits, TimePoint now);
     CacheStats stats() const;
 
-    // Visits every entry (for dumps): key, stored bytes, seconds left (negative: stale).
+    // Visits every entry (for dumps): key, stored answer (TTLs as inserted),
+    // seconds left (negative: stale). Holds each shard's lock while visiting it.
     void for_each(TimePoint now,
-                  const std::function<void(std::string_view key, long long ttl_left)>& fn) const;
+                  const std::function<void(std::string_view key, std::span<const std::uint8_t> stored,
+                                           long long ttl_left)>& fn) const;
 
   private:
     struct Shard;

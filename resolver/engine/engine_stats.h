@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/histogram.h"
+
 namespace lanlord {
 
 struct EngineStats {
@@ -24,6 +26,43 @@ struct EngineStats {
     std::uint64_t prefetches = 0;
     std::uint64_t servfail_sent = 0;
     std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
+    std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
+    LatencyHistogram answer_latency;         // query received -> answer sent
+
+    void add(const EngineStats& o);
 };
+
+// The query types counted one by one; every other type shares the last slot.
+inline constexpr std::array<std::uint16_t, 15> kCountedQtypes = {1,  2,  5,  6,  12, 15,  16, 28,
+                                                                 33, 43, 48, 64, 65, 255, 257};
+inline std::size_t qtype_slot(std::uint16_t qtype) {
+    for (std::size_t i = 0; i < kCountedQtypes.size(); ++i)
+        if (kCountedQtypes[i] == qtype) return i;
+    return kCountedQtypes.size();
+}
+
+inline void EngineStats::add(const EngineStats& o) {
+    queries += o.queries;
+    dropped += o.dropped;
+    refused += o.refused;
+    formerr += o.formerr;
+    notimp += o.notimp;
+    cache_hits += o.cache_hits;
+    cache_misses += o.cache_misses;
+    local_answers += o.local_answers;
+    blocked += o.blocked;
+    upstream_queries += o.upstream_queries;
+    upstream_timeouts += o.upstream_timeouts;
+    upstream_errors += o.upstream_errors;
+    tcp_fallbacks += o.tcp_fallbacks;
+    spoof_mismatches += o.spoof_mismatches;
+    coalesced += o.coalesced;
+    stale_answers += o.stale_answers;
+    prefetches += o.prefetches;
+    servfail_sent += o.servfail_sent;
+    for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
+    for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
+    answer_latency.add(o.answer_latency);
+}
 
 }  // namespace lanlord

@@ -18,6 +18,7 @@ constexpr unsigned kMaxAttempts = 8;  // per transaction, all servers and rounds
 
 struct ResolverEngine::Waiter {
     ClientRef client;
+    TimePoint arrived{};  // for the answer-latency histogram
     QueryView q;
     std::vector<std::uint8_t> head;    // the client's header and question (its spelling of QNAME)
     std::vector<std::uint8_t> prefix;  // local CNAME records answered before the resolved target
@@ -82,20 +83,22 @@ void ResolverEngine::set_resolv_conf_servers(const std::string& group, std::vect
         if (g->name() == group) g->set_servers(configured_servers_[group], servers, self_);
 }
 
-void ResolverEngine::reply(const ClientRef& client, std::size_t len) {
+void ResolverEngine::reply(const ClientRef& client, std::size_t len, TimePoint arrived) {
     if (len < dns::kHeaderSize) return;
     ++stats_.rcodes[buffer_[3] & 0x0F];
+    stats_.answer_latency.record(now_ - arrived);
     io_.reply(client, {buffer_.data(), len});
 }
 
 void ResolverEngine::reply_error(std::span<const std::uint8_t> query, const QueryView& q,
-                                 const ClientRef& client, std::uint16_t rcode) {
+                                 const ClientRef& client, std::uint16_t rcode, TimePoint arrived) {
     if (rcode == dns::rcode::SERVFAIL) ++stats_.servfail_sent;
-    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_));
+    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_), arrived);
 }
 
 void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client,
                                   TimePoint now) {
+    now_ = now;
     ++stats_.queries;
     QueryView q;
     QueryStatus status = parse_query(query, q);
@@ -103,6 +106,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         ++stats_.dropped;
         return;
     }
+    if (status == QueryStatus::ok) ++stats_.qtypes[qtype_slot(q.qtype)];
     if (!acl_.allowed(client.peer.address, client.ifindex, interfaces_)) {
         ++stats_.refused;
         reply_error(query, q, client, dns::rcode::REFUSED);
@@ -340,12 +344,14 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
 void ResolverEngine::reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len) {
     std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
     if (w.prefix_count) {
-        reply(w.client, splice_answer(buffer_, w.prefix, w.prefix_count, stored.first(len), w.q, w.head,
-                                      settings_.edns, limit));
+        reply(w.client,
+              splice_answer(buffer_, w.prefix, w.prefix_count, stored.first(len), w.q, w.head, settings_.edns,
+                            limit),
+              w.arrived);
         return;
     }
     std::memcpy(buffer_.data(), stored.data(), len);
-    reply(w.client, finish_answer(buffer_, len, w.q, w.head, settings_.edns, limit));
+    reply(w.client, finish_answer(buffer_, len, w.q, w.head, settings_.edns, limit), w.arrived);
 }
 
 void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const QueryView& q,
@@ -389,7 +395,7 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
 
 ResolverEngine::Waiter& ResolverEngine::add_waiter(Transaction& t, std::span<const std::uint8_t> query,
                                                    const QueryView& q, const ClientRef& c) {
-    Waiter w{c, q, {query.begin(), query.begin() + static_cast<std::ptrdiff_t>(q.question_end)}, {}, 0};
+    Waiter w{c, now_, q, {query.begin(), query.begin() + static_cast<std::ptrdiff_t>(q.question_end)}, {}, 0};
     t.waiters.push_back(std::move(w));
     return t.waiters.back();
 }
@@ -474,6 +480,7 @@ void ResolverEngine::close_attempt(Transaction& t, Attempt& a) {
 
 void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoint& from,
                                               std::span<const std::uint8_t> bytes, TimePoint now) {
+    now_ = now;
     auto [tp, ap] = find_attempt(token);
     if (!tp) return;
     Transaction& t = *tp;
@@ -528,6 +535,7 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
 }
 
 void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
+    now_ = now;
     auto [tp, ap] = find_attempt(token);
     if (!tp) return;
     Transaction& t = *tp;
@@ -553,6 +561,7 @@ void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
 }
 
 void ResolverEngine::handle_timers(TimePoint now) {
+    now_ = now;
     while (!timers_.empty() && timers_.begin()->first <= now) {
         auto [when, id] = *timers_.begin();
         timers_.erase(timers_.begin());
@@ -592,7 +601,8 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
                 reply_to_waiter(w, copy, copy.size());
             }
         } else {
-            for (const Waiter& w : t.waiters) reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL);
+            for (const Waiter& w : t.waiters)
+                reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL, w.arrived);
         }
     }
     finish(t.id);

@@ -112,9 +112,15 @@ class ResolverEngine {
     struct Attempt;
     struct Transaction;
 
-    void reply(const ClientRef& client, std::size_t len);
+    // `arrived`: when the query came in (answers given at once: now).
+    void reply(const ClientRef& client, std::size_t len, TimePoint arrived);
+    void reply(const ClientRef& client, std::size_t len) { reply(client, len, now_); }
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
-                     std::uint16_t rcode);
+                     std::uint16_t rcode, TimePoint arrived);
+    void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                     std::uint16_t rcode) {
+        reply_error(query, q, client, rcode, now_);
+    }
     bool answer_local(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                       TimePoint now);
     void answer_records(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
@@ -160,6 +166,7 @@ class ResolverEngine {
     std::shared_ptr<const Blocklist> blocklist_;
     std::uint32_t policy_generation_ = 1;
     EngineStats stats_;
+    TimePoint now_{};  // the `now` of the call being handled
 
     std::unordered_map<std::uint64_t, std::unique_ptr<Transaction>> transactions_;
     std::unordered_map<std::string, std::uint64_t> by_key_;

@@ -125,6 +125,7 @@ void UpstreamGroup::on_answer(std::size_t i, Duration rtt, bool probe) {
     if (i >= servers_.size()) return;
     ServerHealth& s = servers_[i];
     ++s.answers;
+    s.rtt_histogram.record(rtt);
     if (probe) s.probe_in_flight = false;
     s.consecutive_failures = 0;
     s.backoff_until = {};

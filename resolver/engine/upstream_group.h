@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/histogram.h"
 #include "common/ip_address.h"
 #include "common/time.h"
 
@@ -35,6 +36,7 @@ struct ServerHealth {
     std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
     TimePoint backoff_until{};
     bool probe_in_flight = false;
+    LatencyHistogram rtt_histogram;  // every answer's RTT (lanlordctl stats, /metrics)
 };
 
 struct SelectionTuning {

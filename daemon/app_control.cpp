@@ -1,0 +1,164 @@
+// App as the control socket's and /metrics' backend: what `lanlordctl` asks,
+// answered from the running daemon on the main thread.
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "common/log.h"
+#include "common/text.h"
+#include "daemon/app.h"
+#include "resolver/wire/answer_text.h"
+
+namespace lanlord {
+
+namespace {
+
+std::string mac_text(const std::vector<std::uint8_t>& hw) {
+    return to_hex(hw, ':');
+}
+
+ServerSnapshot server_snapshot(const UpstreamGroup& g, std::size_t i, const ServerHealth& h, TimePoint now) {
+    using Ms = std::chrono::duration<double, std::milli>;
+    ServerSnapshot s;
+    s.address = h.endpoint.to_string();
+    s.from_resolv_conf = h.from_resolv_conf;
+    s.srtt_ms = Ms(h.srtt).count();
+    s.rto_ms = Ms(g.rto(i)).count();
+    s.consecutive_failures = h.consecutive_failures;
+    s.queries = h.queries;
+    s.answers = h.answers;
+    s.failures = h.failures;
+    s.timeouts = h.timeouts;
+    s.rtt = h.rtt_histogram;
+    if (h.backoff_until > now) {
+        s.state = "backed-off";
+        s.backoff_left_s = std::chrono::duration<double>(h.backoff_until - now).count();
+    } else {
+        s.state = h.srtt == Duration::zero() ? "untested" : "up";
+    }
+    return s;
+}
+
+}  // namespace
+
+DaemonSnapshot App::snapshot() {
+    TimePoint now = Clock::now();
+    DaemonSnapshot s;
+    s.version = LANLORD_VERSION;
+    s.config_file = config_path_.empty() ? std::string("<built-in>") : config_path_;
+    s.uptime_seconds = std::chrono::duration<double>(now - started_).count();
+    s.threads = static_cast<unsigned>(dns_->size());
+    for (const auto& ep : dns_->main().listening()) s.listeners.push_back(ep.to_string());
+    s.dns = dns_->stats();
+    s.cache = cache_->stats();
+    s.cache_max_entries = config_.cache.size;
+    s.cache_max_bytes = config_.cache.max_memory;
+    for (const auto& g : dns_->main().engine().groups()) {
+        GroupSnapshot gs;
+        gs.name = g->name();
+        gs.interface = g->egress_interface();
+        for (const auto& cfg : config_.upstreams)
+            if (cfg.name == g->name()) gs.domains = cfg.domains_text;
+        auto servers = g->servers();
+        for (std::size_t i = 0; i < servers.size(); ++i)
+            gs.servers.push_back(server_snapshot(*g, i, servers[i], now));
+        s.upstreams.push_back(std::move(gs));
+    }
+    if (dhcp_) {
+        s.dhcp_enabled = true;
+        s.dhcp = dhcp_->stats();
+        std::int64_t wall = std::time(nullptr);
+        const auto& store = dhcp_->store();
+        const auto& settings = dhcp_->settings();
+        for (const auto& [address, lease] : store.all())
+            if (lease.expires > wall) ++s.leases_total;
+        for (const auto& subnet : settings.subnets) {
+            SubnetSnapshot n;
+            n.interface = subnet.interface;
+            n.subnet = subnet.subnet.to_string();
+            for (const auto& pool : subnet.pools) {
+                n.pool_size += pool.size();
+                n.active_leases += store.active(pool, wall);
+            }
+            for (const auto& [address, lease] : store.all())
+                if (lease.expires > wall && subnet.subnet.contains(address)) ++n.leases;
+            for (const auto& r : settings.reservations)
+                if (subnet.subnet.contains(r.address)) ++n.reservations;
+            s.subnets.push_back(std::move(n));
+        }
+    }
+    return s;
+}
+
+nlohmann::json App::cache_dump(const std::optional<std::string>& wire_name, std::size_t limit) {
+    TimePoint now = Clock::now();
+    std::map<std::uint16_t, std::string> group_names;
+    for (const auto& g : dns_->main().engine().groups()) group_names[g->cache_tag()] = g->name();
+    nlohmann::json entries = nlohmann::json::array();
+    std::size_t total = 0;
+    cache_->for_each(now, [&](std::string_view key, std::span<const std::uint8_t> stored,
+                              long long ttl_left) {
+        if (wire_name && (key.size() < wire_name->size() || key.substr(0, wire_name->size()) != *wire_name))
+            return;
+        auto fields = decode_cache_key(key);
+        if (!fields) return;
+        // The name is self-delimiting: a prefix match on a whole name is that name.
+        ++total;
+        if (entries.size() >= limit) return;
+        AnswerText answer = describe_answer(stored);
+        auto group = group_names.find(fields->group_tag);
+        entries.push_back(
+            {{"name", fields->name},
+             {"type", type_to_text(fields->qtype)},
+             {"class", fields->qclass == 1 ? std::string("IN") : fmt::format("CLASS{}", fields->qclass)},
+             {"dnssec_ok", fields->dnssec_ok},
+             {"checking_disabled", fields->checking_disabled},
+             {"group", group != group_names.end() ? group->second : std::string("?")},
+             {"ttl", ttl_left},
+             {"state", ttl_left > 0 ? "fresh" : "stale"},
+             {"rcode", rcode_to_text(answer.rcode)},
+             {"answers", answer.answers}});
+    });
+    return {{"total", total}, {"shown", entries.size()}, {"entries", std::move(entries)}};
+}
+
+std::size_t App::cache_flush(const std::optional<std::string>& wire_name) {
+    std::size_t n = wire_name ? cache_->flush_name(*wire_name) : cache_->flush();
+    spdlog::info("control: cache flushed{} ({} entries)", wire_name ? " for " + name_to_text(*wire_name) : "",
+                 n);
+    return n;
+}
+
+nlohmann::json App::leases() {
+    nlohmann::json out = nlohmann::json::array();
+    if (!dhcp_) return {{"enabled", false}, {"leases", out}};
+    std::int64_t wall = std::time(nullptr);
+    const auto& settings = dhcp_->settings();
+    for (const auto& [address, lease] : dhcp_->store().all()) {
+        std::string subnet;
+        for (const auto& s : settings.subnets)
+            if (s.subnet.contains(address)) subnet = s.subnet.to_string();
+        out.push_back({{"address", address.to_string()},
+                       {"hardware", mac_text(lease.hardware)},
+                       {"client_id", to_hex(lease.client_id)},
+                       {"hostname", lease.hostname},
+                       {"subnet", subnet},
+                       {"expires", lease.expires},
+                       {"expires_in_s", lease.expires - wall},
+                       {"state", lease.expires > wall ? "active" : "expired"}});
+    }
+    return {{"enabled", true}, {"leases", out}};
+}
+
+std::vector<std::string> App::reload() {
+    return reload_config("control");
+}
+
+void App::set_log_level(const std::string& level) {
+    // Kept across SIGHUP like --log-level, until the next restart.
+    log_level_override_ = level;
+    if (auto l = parse_log_level(level)) spdlog::set_level(*l);
+    spdlog::info("control: log level set to {}", level);
+}
+
+}  // namespace lanlord

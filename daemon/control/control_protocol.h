@@ -1,0 +1,48 @@
+// The control protocol between lanlordctl and the daemon, sans-I/O.
+//
+// Framing: one JSON object per line (UTF-8, '\n'-terminated) each way; a
+// connection may carry several requests. A request names a command:
+//   {"command":"status"}                     {"command":"stats"}
+//   {"command":"cache.dump","name":"example.org","limit":1000}   (both optional)
+//   {"command":"cache.flush","name":"example.org"}               (name optional)
+//   {"command":"leases"}                     {"command":"reload"}
+//   {"command":"log-level","level":"debug"}
+// The reply is {"ok":true,"result":...} or {"ok":false,"error":"why"}.
+// Anything malformed gets an error reply: never a crash, never silence.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/control/snapshot.h"
+
+namespace lanlord {
+
+// A request line longer than this is refused (and the connection closed).
+inline constexpr std::size_t kMaxControlRequest = 64 * 1024;
+
+class ControlBackend {
+  public:
+    virtual ~ControlBackend() = default;
+    virtual DaemonSnapshot snapshot() = 0;
+    // `wire_name`: lower-case wire form, or every entry when absent.
+    virtual nlohmann::json cache_dump(const std::optional<std::string>& wire_name, std::size_t limit) = 0;
+    virtual std::size_t cache_flush(const std::optional<std::string>& wire_name) = 0;
+    virtual nlohmann::json leases() = 0;
+    // The configuration file is read and applied whole, or not at all: the
+    // errors found (empty when applied).
+    virtual std::vector<std::string> reload() = 0;
+    virtual void set_log_level(const std::string& level) = 0;
+};
+
+// One request line (without its '\n') -> one reply line (without '\n').
+std::string handle_control_request(std::string_view line, ControlBackend& backend);
+
+// Serializes without throwing: invalid UTF-8 is replaced, not fatal.
+std::string to_json_line(const nlohmann::json& j);
+
+}  // namespace lanlord

@@ -1,0 +1,56 @@
+// Everything lanlordctl status/stats and /metrics report, copied out of the
+// running daemon at one instant. Plain values: the JSON and Prometheus
+// renderers are pure functions of it (tested without a daemon).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/histogram.h"
+#include "dhcp/engine/dhcp_server.h"
+#include "resolver/cache/packet_cache.h"
+#include "resolver/engine/engine_stats.h"
+
+namespace lanlord {
+
+struct ServerSnapshot {
+    std::string address;  // "192.0.2.1:53"
+    bool from_resolv_conf = false;
+    std::string state;  // "up", "untested", "backed-off"
+    double srtt_ms = 0, rto_ms = 0, backoff_left_s = 0;
+    unsigned consecutive_failures = 0;
+    std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
+    LatencyHistogram rtt;
+};
+
+struct GroupSnapshot {
+    std::string name, interface;
+    std::vector<std::string> domains;
+    std::vector<ServerSnapshot> servers;
+};
+
+struct SubnetSnapshot {
+    std::string interface, subnet;
+    std::uint64_t pool_size = 0;      // addresses in its pools
+    std::uint64_t active_leases = 0;  // unexpired leases inside its pools
+    std::uint64_t leases = 0;         // unexpired leases in the subnet (reservations outside pools too)
+    std::uint64_t reservations = 0;
+};
+
+struct DaemonSnapshot {
+    std::string version, config_file;
+    double uptime_seconds = 0;
+    unsigned threads = 1;
+    std::vector<std::string> listeners;
+    EngineStats dns;
+    CacheStats cache;
+    std::size_t cache_max_entries = 0, cache_max_bytes = 0;
+    std::vector<GroupSnapshot> upstreams;
+    bool dhcp_enabled = false;
+    dhcp::ServerStats dhcp;
+    std::vector<SubnetSnapshot> subnets;
+    std::uint64_t leases_total = 0;
+};
+
+}  // namespace lanlord

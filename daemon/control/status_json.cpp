@@ -1,0 +1,144 @@
+#include "daemon/control/status_json.h"
+
+#include "resolver/wire/answer_text.h"
+
+namespace lanlord {
+
+namespace {
+
+nlohmann::json histogram_json(const LatencyHistogram& h) {
+    nlohmann::json buckets = nlohmann::json::array();
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+        cumulative += h.bucket(i);
+        nlohmann::json b;
+        if (i < LatencyHistogram::kBoundsUs.size())
+            b["le_us"] = LatencyHistogram::kBoundsUs[i];
+        else
+            b["le_us"] = "+Inf";
+        b["count"] = cumulative;
+        buckets.push_back(std::move(b));
+    }
+    return {{"count", h.count()}, {"sum_us", h.sum_us()}, {"buckets", std::move(buckets)}};
+}
+
+nlohmann::json server_json(const ServerSnapshot& s, bool with_histogram) {
+    nlohmann::json j = {{"address", s.address},
+                        {"from_resolv_conf", s.from_resolv_conf},
+                        {"state", s.state},
+                        {"srtt_ms", s.srtt_ms},
+                        {"rto_ms", s.rto_ms},
+                        {"backoff_left_s", s.backoff_left_s},
+                        {"consecutive_failures", s.consecutive_failures},
+                        {"queries", s.queries},
+                        {"answers", s.answers},
+                        {"failures", s.failures},
+                        {"timeouts", s.timeouts}};
+    if (with_histogram) j["rtt"] = histogram_json(s.rtt);
+    return j;
+}
+
+nlohmann::json groups_json(const DaemonSnapshot& s, bool with_histogram) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : s.upstreams) {
+        nlohmann::json servers = nlohmann::json::array();
+        for (const auto& srv : g.servers) servers.push_back(server_json(srv, with_histogram));
+        groups.push_back(
+            {{"name", g.name}, {"interface", g.interface}, {"domains", g.domains}, {"servers", servers}});
+    }
+    return groups;
+}
+
+nlohmann::json subnets_json(const DaemonSnapshot& s) {
+    nlohmann::json subnets = nlohmann::json::array();
+    for (const auto& n : s.subnets)
+        subnets.push_back({{"interface", n.interface},
+                           {"subnet", n.subnet},
+                           {"pool_size", n.pool_size},
+                           {"active_leases", n.active_leases},
+                           {"leases", n.leases},
+                           {"reservations", n.reservations}});
+    return subnets;
+}
+
+}  // namespace
+
+nlohmann::json status_json(const DaemonSnapshot& s) {
+    nlohmann::json j = {
+        {"version", s.version},
+        {"uptime_s", s.uptime_seconds},
+        {"config_file", s.config_file},
+        {"threads", s.threads},
+        {"listeners", s.listeners},
+        {"cache",
+         {{"entries", s.cache.entries},
+          {"max_entries", s.cache_max_entries},
+          {"bytes", s.cache.bytes},
+          {"max_bytes", s.cache_max_bytes}}},
+        {"upstream_groups", groups_json(s, false)},
+        {"dhcp", {{"enabled", s.dhcp_enabled}, {"leases", s.leases_total}, {"subnets", subnets_json(s)}}}};
+    return j;
+}
+
+nlohmann::json stats_json(const DaemonSnapshot& s) {
+    const EngineStats& d = s.dns;
+    nlohmann::json by_type = nlohmann::json::object();
+    for (std::size_t i = 0; i < d.qtypes.size(); ++i) {
+        if (!d.qtypes[i]) continue;
+        by_type[i < kCountedQtypes.size() ? type_to_text(kCountedQtypes[i]) : std::string("other")] =
+            d.qtypes[i];
+    }
+    nlohmann::json by_rcode = nlohmann::json::object();
+    for (std::size_t i = 0; i < d.rcodes.size(); ++i)
+        if (d.rcodes[i]) by_rcode[rcode_to_text(static_cast<std::uint8_t>(i))] = d.rcodes[i];
+    nlohmann::json dns = {{"queries", d.queries},
+                          {"queries_by_type", by_type},
+                          {"answers_by_rcode", by_rcode},
+                          {"dropped", d.dropped},
+                          {"refused", d.refused},
+                          {"formerr", d.formerr},
+                          {"notimp", d.notimp},
+                          {"local_answers", d.local_answers},
+                          {"blocked", d.blocked},
+                          {"upstream_queries", d.upstream_queries},
+                          {"upstream_timeouts", d.upstream_timeouts},
+                          {"upstream_errors", d.upstream_errors},
+                          {"tcp_fallbacks", d.tcp_fallbacks},
+                          {"spoof_mismatches", d.spoof_mismatches},
+                          {"coalesced", d.coalesced},
+                          {"stale_answers", d.stale_answers},
+                          {"prefetches", d.prefetches},
+                          {"servfail_sent", d.servfail_sent},
+                          {"answer_latency", histogram_json(d.answer_latency)}};
+    nlohmann::json cache = {{"hits", d.cache_hits},
+                            {"misses", d.cache_misses},
+                            {"inserts", s.cache.inserts},
+                            {"evictions", s.cache.evictions},
+                            {"entries", s.cache.entries},
+                            {"bytes", s.cache.bytes},
+                            {"max_entries", s.cache_max_entries},
+                            {"max_bytes", s.cache_max_bytes}};
+    const dhcp::ServerStats& h = s.dhcp;
+    nlohmann::json dhcp = {{"enabled", s.dhcp_enabled},
+                           {"received", h.received},
+                           {"malformed", h.malformed},
+                           {"dropped", h.dropped},
+                           {"discover", h.discovers},
+                           {"request", h.requests},
+                           {"decline", h.declines},
+                           {"release", h.releases},
+                           {"inform", h.informs},
+                           {"offer", h.offers},
+                           {"ack", h.acks},
+                           {"nak", h.naks},
+                           {"pool_exhausted", h.pool_exhausted},
+                           {"leases", s.leases_total},
+                           {"subnets", subnets_json(s)}};
+    return {{"uptime_s", s.uptime_seconds},
+            {"dns", dns},
+            {"cache", cache},
+            {"upstream_groups", groups_json(s, true)},
+            {"dhcp", dhcp}};
+}
+
+}  // namespace lanlord
