@@ -11,6 +11,15 @@ std::uint32_t seconds_of(ConfigDuration d) {
     return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
 }
 
+std::uint32_t milliseconds_of(ConfigDuration d) {
+    return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+// The conflict probe's wait: long enough for a sleepy Wi-Fi host on the LAN,
+// short enough that the client does not retransmit its DISCOVER meanwhile
+// (RFC 2131 4.1: the first retransmission comes after about 4 s).
+constexpr milliseconds kMinPingTimeout{10}, kMaxPingTimeout{3000};
+
 // "192.0.2.100-192.0.2.200" (a range) or "192.0.2.100" (one address).
 std::optional<dhcp::AddressRange> parse_range(std::string_view text) {
     auto dash = text.find('-');
@@ -55,6 +64,12 @@ void Loader::read_dhcp(const toml::table& table, DhcpConfig& dhcp) {
                      [&](auto& v, auto& p) {
                          if (auto d = get_duration(v, p, seconds(0), hours(24 * 7)))
                              dhcp.server.decline_probation = seconds_of(*d);
+                     }},
+                    {"ping_check", [&](auto& v, auto& p) { assign(dhcp.server.ping_check, get_bool(v, p)); }},
+                    {"ping_timeout",
+                     [&](auto& v, auto& p) {
+                         if (auto d = get_duration(v, p, kMinPingTimeout, kMaxPingTimeout))
+                             dhcp.server.ping_timeout_ms = milliseconds_of(*d);
                      }},
                     {"subnet",
                      [&](auto& v, auto& p) {
@@ -127,6 +142,12 @@ void Loader::read_subnet(const toml::table& table, const std::string& path, Dhcp
             {"ntp_servers", [&](auto& v, auto& p) { s.ntp_servers = get_ipv4s(v, p); }},
             {"domain_name", [&](auto& v, auto& p) { assign(s.domain_name, get_string(v, p)); }},
             {"authoritative", [&](auto& v, auto& p) { assign(s.authoritative, get_bool(v, p)); }},
+            {"ping_check", [&](auto& v, auto& p) { s.ping_check = get_bool(v, p); }},
+            {"ping_timeout",
+             [&](auto& v, auto& p) {
+                 if (auto d = get_duration(v, p, kMinPingTimeout, kMaxPingTimeout))
+                     s.ping_timeout_ms = milliseconds_of(*d);
+             }},
             {"classless_routes",
              [&](auto& v, auto& p) {
                  // "198.51.100.0/24 via 192.0.2.254" (RFC 3442)

@@ -2,6 +2,8 @@
 
 #include <net/if.h>
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstdlib>
 
@@ -81,6 +83,7 @@ std::string DhcpService::start(const DhcpConfig& config, const InterfaceTable& i
                 "DHCP subnet {} on {}: no address of ours there yet; served once the interface has one",
                 s.subnet.to_string(), s.interface);
     publish_reservations();
+    open_prober_if_needed();
     socket_ = std::make_unique<dhcp::DhcpSocket>(
         io_,
         [this](std::span<const std::uint8_t> b, unsigned ifindex, const Endpoint& from) {
@@ -100,6 +103,7 @@ void DhcpService::reconfigure(const DhcpConfig& config, const InterfaceTable& in
         dhcp::ServerSettings before = server_->settings();
         server_->reconfigure(effective(config, interfaces));
         log_served_subnets(before);
+        open_prober_if_needed();
     }
     publish_reservations();
 }
@@ -129,6 +133,22 @@ void DhcpService::log_served_subnets(const dhcp::ServerSettings& before) {
     }
 }
 
+void DhcpService::open_prober_if_needed() {
+    if (prober_ || !server_) return;
+    const auto& settings = server_->settings();
+    bool wanted = std::any_of(settings.subnets.begin(), settings.subnets.end(),
+                              [&](const auto& s) { return s.ping_check.value_or(settings.ping_check); });
+    if (!wanted) return;
+    auto prober = std::make_unique<dhcp::IcmpProber>(
+        io_, [this](std::uint16_t id, const IpAddress& a, bool answered) { on_probe_done(id, a, answered); });
+    if (auto err = prober->open(); !err.empty()) {
+        spdlog::warn("DHCP ping_check: cannot open an ICMP socket ({}; needs CAP_NET_RAW): offering unprobed",
+                     err);
+        return;
+    }
+    prober_ = std::move(prober);
+}
+
 void DhcpService::publish_reservations() {
     for (const auto& r : config_.server.reservations)
         if (!r.hostname.empty())
@@ -145,19 +165,25 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     char name[IF_NAMESIZE] = {};
     if (ifindex && if_indextoname(ifindex, name)) in.interface = name;
     in.source = from.address;
-    Pending p{server_->handle(in, wall_now()), ifindex, std::nullopt};
-    if (p.outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
+    dhcp::Outcome outcome = server_->handle(in, wall_now());
+    if (outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
         // A client on an interface that has (perhaps just) come up: look now
         // rather than at the next periodic refresh (at most once a second).
         last_refresh_ = Clock::now();
         set_interfaces(io::read_interfaces());
-        p.outcome = server_->handle(in, wall_now());
+        outcome = server_->handle(in, wall_now());
     }
-    if (p.outcome.dropped)
-        spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface, p.outcome.dropped);
-    if (p.outcome.dropped && std::string_view(p.outcome.dropped) == "pool exhausted")
+    if (outcome.dropped)
+        spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface, outcome.dropped);
+    if (outcome.dropped && std::string_view(outcome.dropped) == "pool exhausted")
         LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP pool exhausted on {}: no offer for {}",
                              in.interface, in.packet.hardware_text());
+    accept(std::move(outcome), ifindex);
+}
+
+void DhcpService::accept(dhcp::Outcome outcome, unsigned ifindex) {
+    if (outcome.probe) start_probe(*outcome.probe, ifindex);
+    Pending p{std::move(outcome), ifindex, std::nullopt};
     // Memory first for this burst (so two requests in one burst cannot take
     // one address), disk before any reply leaves (after_burst).
     if (p.outcome.grant) {
@@ -171,6 +197,31 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
         store_.free(*p.outcome.release);
     }
     pending_.push_back(std::move(p));
+}
+
+void DhcpService::start_probe(const dhcp::Probe& probe, unsigned ifindex) {
+    spdlog::debug("DHCP: probing {} with an ICMP echo ({} ms)", probe.address.to_string(), probe.timeout_ms);
+    probe_ifindex_[probe.id] = ifindex;
+    if (prober_) return prober_->start(probe);
+    // No ICMP socket (no CAP_NET_RAW): the probe is silence, the OFFER follows.
+    boost::asio::post(io_, [this, probe] { on_probe_done(probe.id, probe.address, false); });
+}
+
+void DhcpService::on_probe_done(std::uint16_t id, const IpAddress& address, bool answered) {
+    unsigned ifindex = 0;
+    if (auto it = probe_ifindex_.find(id); it != probe_ifindex_.end()) {
+        ifindex = it->second;
+        probe_ifindex_.erase(it);
+    }
+    if (answered)
+        LANLORD_WARN_LIMITED(warnings, Clock::now(),
+                             "DHCP: {} answers ping but has no lease: in use by a host configured by hand? "
+                             "Set aside for {} s, another address is offered",
+                             address.to_string(), server_->settings().decline_probation);
+    dhcp::Outcome outcome = server_->probe_result(id, answered, wall_now());
+    if (outcome.dropped) spdlog::debug("DHCP probe of {}: {}", address.to_string(), outcome.dropped);
+    accept(std::move(outcome), ifindex);
+    after_burst();
 }
 
 void DhcpService::after_burst() {

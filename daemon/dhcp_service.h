@@ -12,10 +12,14 @@
 // socket; set_interfaces (every 5 s from the daemon, and at once when a
 // packet comes for a subnet we have no address in) gives each subnet our
 // current address on its interface, and a subnet without one is not served.
+//
+// Conflict probe: when the engine asks for one, the ICMP echo goes out here
+// (dhcp/net/icmp_prober) and the engine is called again with the result.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +29,7 @@
 #include "dhcp/engine/dhcp_server.h"
 #include "dhcp/lease/lease_store.h"
 #include "dhcp/net/dhcp_socket.h"
+#include "dhcp/net/icmp_prober.h"
 #include "dhcp/net/journal_file.h"
 #include "resolver/local/dhcp_names.h"
 
@@ -52,6 +57,10 @@ class DhcpService {
         std::optional<dhcp::Lease> previous;  // to take a grant back if the commit fails
     };
     void on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from);
+    void accept(dhcp::Outcome outcome, unsigned ifindex);
+    void start_probe(const dhcp::Probe& probe, unsigned ifindex);
+    void on_probe_done(std::uint16_t id, const IpAddress& address, bool answered);
+    void open_prober_if_needed();
     void log_served_subnets(const dhcp::ServerSettings& before);
     void after_burst();
     dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
@@ -66,7 +75,9 @@ class DhcpService {
     std::unique_ptr<dhcp::DhcpServer> server_;
     std::unique_ptr<dhcp::JournalFile> journal_;
     std::unique_ptr<dhcp::DhcpSocket> socket_;
-    TimePoint last_refresh_{};  // interfaces read on demand, at most 1/s
+    std::unique_ptr<dhcp::IcmpProber> prober_;         // opened once a subnet wants ping_check
+    std::map<std::uint16_t, unsigned> probe_ifindex_;  // where the DISCOVER being probed came in
+    TimePoint last_refresh_{};                         // interfaces read on demand, at most 1/s
     std::vector<Pending> pending_;
     std::vector<std::uint8_t> out_ = std::vector<std::uint8_t>(1500);
 };

@@ -185,8 +185,18 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
 }
 
 Outcome DhcpServer::discover(const SubnetConfig& s, const Received& in,
-                             const std::vector<std::uint8_t>& client, std::int64_t now) {
+                             const std::vector<std::uint8_t>& client, std::int64_t now, unsigned attempt) {
     Outcome out;
+    if (attempt == 0 && !probes_.empty()) {
+        // A retransmission while this client's candidate is being probed: the
+        // OFFER follows the probe (to the latest xid), no second probe.
+        for (auto& [id, pending] : probes_)
+            if (pending.client == client) {
+                pending.in = in;
+                out.dropped = "conflict probe in progress";
+                return out;
+            }
+    }
     auto a = choose_address(s, in.packet, client, now);
     if (!a) {
         ++stats_.pool_exhausted;
@@ -194,10 +204,80 @@ Outcome DhcpServer::discover(const SubnetConfig& s, const Received& in,
         out.dropped = "pool exhausted";
         return out;
     }
-    store_.hold_offer(*a, client, now + settings_.offer_hold);  // memory only: nothing written
-    out.reply = make_reply(s, in, MessageType::offer, *a, true);
+    if (needs_probe(s, *a, in.packet, client, now)) {
+        if (probes_.size() >= kMaxProbesInFlight) {
+            ++stats_.probes_skipped;
+        } else {
+            std::uint16_t id = next_probe_id_++;
+            while (probes_.count(id)) id = next_probe_id_++;
+            // Held for this client while the echo is out, so no other DISCOVER takes it.
+            store_.hold_offer(*a, client, now + settings_.offer_hold);
+            probes_[id] = PendingProbe{in, client, *a, attempt};
+            out.probe = Probe{id, *a, s.ping_timeout_ms.value_or(settings_.ping_timeout_ms)};
+            ++stats_.probes;
+            return out;
+        }
+    }
+    return offer(s, in, client, *a, now);
+}
+
+Outcome DhcpServer::offer(const SubnetConfig& s, const Received& in, const std::vector<std::uint8_t>& client,
+                          const IpAddress& a, std::int64_t now) {
+    Outcome out;
+    store_.hold_offer(a, client, now + settings_.offer_hold);  // memory only: nothing written
+    out.reply = make_reply(s, in, MessageType::offer, a, true);
     ++stats_.offers;
     return out;
+}
+
+// Only an address new to this client is probed: its own lease (also an
+// expired one) or its reservation it may well be using right now, and would
+// answer the echo itself.
+bool DhcpServer::needs_probe(const SubnetConfig& s, const IpAddress& a, const Packet& p,
+                             const std::vector<std::uint8_t>& client, std::int64_t now) const {
+    if (!s.ping_check.value_or(settings_.ping_check)) return false;
+    if (reservation_for(p, client)) return false;
+    if (const Lease* l = store_.by_address(a); l && l->client_id == client) return false;
+    auto clean = probed_clean_.find(a);
+    return clean == probed_clean_.end() || now >= clean->second;
+}
+
+Outcome DhcpServer::probe_result(std::uint16_t id, bool answered, std::int64_t now) {
+    Outcome out;
+    auto it = probes_.find(id);
+    if (it == probes_.end()) {
+        out.dropped = "result of an unknown probe";
+        return out;
+    }
+    PendingProbe pending = std::move(it->second);
+    probes_.erase(it);
+    const SubnetConfig* s = subnet_for(pending.in);
+    if (!s) {
+        ++stats_.dropped;
+        out.dropped = "no subnet for this interface or relay";
+        return out;
+    }
+    if (answered) {
+        ++stats_.conflicts;
+        store_.drop_offer(pending.address);
+        // Another host uses it: set aside like a declined address (RFC 2131
+        // 4.3.3), unless a lease was granted meanwhile (then its holder answered).
+        const Lease* l = store_.by_address(pending.address);
+        if (!l || l->expires <= now) store_.decline(pending.address, now + settings_.decline_probation);
+        if (pending.attempt + 1 >= kProbesPerDiscover) {
+            ++stats_.dropped;
+            out.dropped = "every probed candidate answered ping";
+            return out;
+        }
+        return discover(*s, pending.in, pending.client, now, pending.attempt + 1);
+    }
+    if (probed_clean_.size() >= 4096)
+        std::erase_if(probed_clean_, [&](const auto& entry) { return entry.second <= now; });
+    if (probed_clean_.size() < 4096) probed_clean_[pending.address] = now + settings_.offer_hold;
+    if (may_have(*s, pending.address, pending.in.packet, pending.client, now))
+        return offer(*s, pending.in, pending.client, pending.address, now);
+    // Taken meanwhile (reconfigured pools, a reservation): choose again.
+    return discover(*s, pending.in, pending.client, now, pending.attempt);
 }
 
 Outcome DhcpServer::request(const SubnetConfig& s, const Received& in,

@@ -8,9 +8,17 @@
 // INIT-REBOOT (requested address, no ciaddr), RENEWING (unicast, ciaddr) and
 // REBINDING (broadcast, ciaddr); DECLINE (probation); RELEASE; INFORM. A
 // returning client gets its previous address back when it is free.
+//
+// Conflict probe (optional, RFC 2131 2.2): a DISCOVER whose candidate address
+// should be checked first returns a Probe instead of the OFFER; the I/O edge
+// sends an ICMP echo and calls probe_result() when the timeout passes or an
+// echo reply comes. Silence: the OFFER. A reply: the address is set aside
+// like a declined one and the next candidate is probed (at most
+// kProbesPerDiscover per DISCOVER; then the client's retransmission tries again).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,8 +58,16 @@ struct NameChange {
     std::string owner;  // the client id in hex
 };
 
+// An ICMP echo to `address`; the answer is due within `timeout_ms`.
+struct Probe {
+    std::uint16_t id = 0;  // for probe_result (the edge may use it as the echo sequence)
+    IpAddress address;
+    std::uint32_t timeout_ms = 0;
+};
+
 struct Outcome {
     std::optional<Reply> reply;
+    std::optional<Probe> probe;        // no reply yet: probe, then call probe_result
     std::optional<Lease> grant;        // journal "L" first, then the store, then the reply
     std::optional<IpAddress> release;  // journal "F" first
     std::optional<NameChange> name;
@@ -62,6 +78,7 @@ struct ServerStats {
     std::uint64_t received = 0, malformed = 0, dropped = 0;
     std::uint64_t discovers = 0, requests = 0, declines = 0, releases = 0, informs = 0;
     std::uint64_t offers = 0, acks = 0, naks = 0, pool_exhausted = 0;
+    std::uint64_t probes = 0, conflicts = 0, probes_skipped = 0;
 };
 
 class DhcpServer {
@@ -70,6 +87,9 @@ class DhcpServer {
     void reconfigure(ServerSettings settings) { settings_ = std::move(settings); }
 
     Outcome handle(const Received& in, std::int64_t now);
+    // The end of a probe: `answered` when an echo reply came from the address.
+    Outcome probe_result(std::uint16_t id, bool answered, std::int64_t now);
+    std::size_t probes_in_flight() const { return probes_.size(); }
     const ServerStats& stats() const { return stats_; }
     const ServerSettings& settings() const { return settings_; }
 
@@ -85,7 +105,11 @@ class DhcpServer {
                   const std::vector<std::uint8_t>& client, std::int64_t now) const;
 
     Outcome discover(const SubnetConfig& s, const Received& in, const std::vector<std::uint8_t>& client,
-                     std::int64_t now);
+                     std::int64_t now, unsigned attempt = 0);
+    bool needs_probe(const SubnetConfig& s, const IpAddress& a, const Packet& p,
+                     const std::vector<std::uint8_t>& client, std::int64_t now) const;
+    Outcome offer(const SubnetConfig& s, const Received& in, const std::vector<std::uint8_t>& client,
+                  const IpAddress& a, std::int64_t now);
     Outcome request(const SubnetConfig& s, const Received& in, const std::vector<std::uint8_t>& client,
                     std::int64_t now);
     Outcome ack(const SubnetConfig& s, const Received& in, const std::vector<std::uint8_t>& client,
@@ -95,14 +119,29 @@ class DhcpServer {
     Reply make_reply(const SubnetConfig& s, const Received& in, MessageType type, const IpAddress& yiaddr,
                      bool with_lease_times) const;
 
+    struct PendingProbe {
+        Received in;  // the DISCOVER (its latest retransmission)
+        std::vector<std::uint8_t> client;
+        IpAddress address;
+        unsigned attempt = 0;
+    };
+
     ServerSettings settings_;
     LeaseStore& store_;
     ServerStats stats_;
+    std::map<std::uint16_t, PendingProbe> probes_;
+    std::map<IpAddress, std::int64_t> probed_clean_;  // silent until then: offered without a new probe
+    std::uint16_t next_probe_id_ = 0;
 };
 
 // Outcome::dropped for a subnet whose interface has no address of ours yet
 // (the daemon then reads its interfaces again).
 inline constexpr const char* kDroppedNoServerAddress = "no address of ours in the subnet yet";
+
+// Candidates probed for one DISCOVER; probes running at once (beyond it an
+// address is offered unprobed: the check is best effort, service is not).
+inline constexpr unsigned kProbesPerDiscover = 3;
+inline constexpr std::size_t kMaxProbesInFlight = 512;
 
 // The client's identity: option 61, else the hardware type and address.
 std::vector<std::uint8_t> client_identity(const Packet& p);

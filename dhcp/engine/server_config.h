@@ -37,6 +37,9 @@ struct SubnetConfig {
     std::vector<std::pair<Prefix, IpAddress>> classless_routes;  // RFC 3442
     std::vector<OptionValue> options;                            // any other option by code
     bool authoritative = false;  // NAK foreign addresses instead of staying silent
+    // ICMP echo to a candidate before offering it; unset: the [dhcp] default.
+    std::optional<bool> ping_check;
+    std::optional<std::uint32_t> ping_timeout_ms;
 };
 
 struct ServerSettings {
@@ -44,6 +47,11 @@ struct ServerSettings {
     std::vector<Reservation> reservations;
     std::uint32_t offer_hold = 60;          // seconds an offered address waits for its REQUEST
     std::uint32_t decline_probation = 600;  // seconds a declined address rests (10 min)
+    // Conflict check before an offer (RFC 2131 2.2 "servers SHOULD check that
+    // the offered network address is not already in use"). Off by default: see
+    // lanlord.toml(5) for why.
+    bool ping_check = false;
+    std::uint32_t ping_timeout_ms = 500;
 };
 
 }  // namespace lanlord::dhcp

@@ -13,7 +13,7 @@ import time
 import dhcp_wire as w
 import lanlord_test as lt
 from lanlord_test import check, check_eq, dig
-from test_dhcp_clients import SERVER, SUBNET, Lan
+from test_dhcp_clients import SERVER, SUBNET, Lan, check_lease, udhcpc
 
 
 def scripted(lan, mac, address, hostname=None):
@@ -190,8 +190,30 @@ def case_late_interface(env):
     check_eq(ack2["yiaddr"], ack["yiaddr"], "the client's address after the interface came back")
 
 
+def case_ping_check(env):
+    """ping_check: the first pool address is taken by a host configured by hand (it answers ping);
+    udhcpc gets the next address, the log names the squatter, and a client asking for the squatter's
+    address gets another one (it is set aside like a declined address). The OFFER waits ping_timeout."""
+    lan = Lan(env, extra_subnet='ping_check = true\nping_timeout = "300ms"')
+    squat_ns, squat_if = lan.client("02:00:00:00:0d:01")
+    env.run(lt.IP, "-n", squat_ns, "addr", "add", f"{SUBNET}.100/24", "dev", squat_if)
+    ns, ifname = lan.client("02:00:00:00:0d:02")
+    got = check_lease(udhcpc(lan, ns, ifname, True, "pinged"), "udhcpc with ping_check")
+    check(got != f"{SUBNET}.100", f"the client was given the squatter's address {got}")
+    check_eq(got, f"{SUBNET}.101", "the client's address (the next candidate)")
+    lan.ll.wait_log(rf"{SUBNET}\.100 answers ping", 2, "the conflict warning")
+    _, c = scripted(lan, "02:00:00:00:0d:03", f"{SUBNET}.28")
+    start = time.monotonic()
+    offer = c.discover(extra=[(50, w.ip4(f"{SUBNET}.100"))])
+    waited = time.monotonic() - start
+    check(offer is not None and offer["type"] == w.OFFER, f"an OFFER: {offer}")
+    check(offer["yiaddr"] not in (f"{SUBNET}.100", got), f"offered {offer['yiaddr']}")
+    check(0.25 <= waited < 1.5, f"the OFFER came after {waited:.2f} s; a silent probe of 300 ms expected")
+    lt.log(f"OFFER of {offer['yiaddr']} after {waited * 1000:.0f} ms (probe of 300 ms)")
+
+
 CASES = {"nak_foreign": case_nak_foreign, "inform": case_inform, "relay": case_relay,
-         "returning": case_returning, "late_interface": case_late_interface}
+         "returning": case_returning, "late_interface": case_late_interface, "ping_check": case_ping_check}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))

@@ -125,3 +125,33 @@ pools = ["198.51.100.10-198.51.100.20"]
     CHECK(c.dhcp.server.subnets[0].interface.empty());
     CHECK(c.dhcp.server.subnets[0].server_address == ip("192.0.2.1"));
 }
+
+TEST_CASE("config [dhcp]: ping_check off by default; [dhcp] default and per-subnet override") {
+    Config off = config_ok(R"([[dhcp.subnet]]
+interface = "lan0"
+subnet = "192.0.2.0/24"
+)");
+    CHECK_FALSE(off.dhcp.server.ping_check);
+    CHECK(off.dhcp.server.ping_timeout_ms == 500);
+    CHECK_FALSE(off.dhcp.server.subnets[0].ping_check);
+    Config c = config_ok(R"([dhcp]
+ping_check = true
+ping_timeout = "200ms"
+[[dhcp.subnet]]
+interface = "lan0"
+subnet = "192.0.2.0/24"
+[[dhcp.subnet]]
+interface = "guest0"
+subnet = "198.51.100.0/24"
+ping_check = false
+ping_timeout = "1s"
+)");
+    CHECK(c.dhcp.server.ping_check);
+    CHECK(c.dhcp.server.ping_timeout_ms == 200);
+    CHECK_FALSE(c.dhcp.server.subnets[0].ping_check);
+    CHECK(c.dhcp.server.subnets[1].ping_check == false);
+    CHECK(c.dhcp.server.subnets[1].ping_timeout_ms == 1000u);
+    auto e = config_errors("[dhcp]\nping_timeout = \"10s\"\n");
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].find("dhcp.ping_timeout") != std::string::npos);
+}
