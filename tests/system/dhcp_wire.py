@@ -191,3 +191,87 @@ class Client:
         self.port.send(build(RELEASE, self.mac, xid, ciaddr=address, flags=0, options=[(54, ip4(server))]),
                        (server, 67))
 
+
+class Job:
+    """One client's exchange for Pipeline: `first()` gives the first packet; `on_reply(reply)` the next
+    packet or None when the job is done. `result` says how it ended."""
+
+    def __init__(self, mac):
+        self.mac = mac
+        self.result = None
+        self.xid = Client.next_xid()
+
+    def packet(self, msg_type, **kw):
+        self.xid = Client.next_xid()
+        return build(msg_type, self.mac, self.xid, **kw)
+
+
+class Dora(Job):
+    """DISCOVER, OFFER, REQUEST, ACK; result: the acked address, or None."""
+
+    def first(self):
+        return self.packet(DISCOVER)
+
+    def on_reply(self, r):
+        if r["type"] == OFFER:
+            self.offer = r
+            return self.packet(REQUEST, options=[(50, ip4(r["yiaddr"])), (54, r["options"][54])])
+        if r["type"] == ACK:
+            self.result = r["yiaddr"]
+        return None
+
+
+class InitReboot(Job):
+    """A REQUEST in INIT-REBOOT for `address`; result: the reply's type name, or None (silence)."""
+
+    def __init__(self, mac, address):
+        super().__init__(mac)
+        self.address = address
+
+    def first(self):
+        return self.packet(REQUEST, options=[(50, ip4(self.address))])
+
+    def on_reply(self, r):
+        self.result = (NAMES.get(r["type"]), r["yiaddr"])
+        return None
+
+
+def pipeline(port, jobs, to=("255.255.255.255", 67), window=32, timeout=0.5, tries=3, stop=None, ramp=4):
+    """Runs `jobs` with up to `window` of them waiting for a reply at once; a job whose reply does not
+    come within `timeout` is sent again, up to `tries` times, then given up. `stop()` true: no new job
+    starts (it is asked after every packet sent, so it may act while exchanges are in flight).
+    At most `ramp` jobs start per round of the loop, so new DISCOVERs and REQUESTs of older
+    jobs interleave instead of moving in lockstep. Returns the jobs that ran."""
+    waiting = {}  # xid -> (job, packet, sent at, tries left)
+    todo = list(reversed(jobs))
+    started = []
+    while todo or waiting:
+        starting = ramp
+        while todo and starting and len(waiting) < window and not (stop and stop()):
+            starting -= 1
+            job = todo.pop()
+            started.append(job)
+            packet = job.first()
+            port.send(packet, to)
+            waiting[job.xid] = (job, packet, time.monotonic(), tries - 1)
+        if stop and stop():
+            todo = []
+        for r in port.receive(0.002 if todo else 0.02):
+            entry = waiting.pop(r["xid"], None)
+            if not entry:
+                continue
+            job = entry[0]
+            nxt = job.on_reply(r)
+            if nxt is not None:
+                port.send(nxt, to)
+                waiting[job.xid] = (job, nxt, time.monotonic(), tries - 1)
+                if stop:
+                    stop()
+        now = time.monotonic()
+        for xid, (job, packet, sent, left) in list(waiting.items()):
+            if now - sent >= timeout:
+                del waiting[xid]
+                if left > 0:
+                    port.send(packet, to)
+                    waiting[xid] = (job, packet, now, left - 1)
+    return started

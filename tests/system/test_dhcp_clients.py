@@ -5,10 +5,13 @@ namespace of its own joined to lanlord's by a veth pair. TEST-NET-style
 198.18.0.0/24 addresses only, inside namespaces this test creates."""
 
 import os
+import random
 import signal
 import sys
 import time
+import zlib
 
+import dhcp_wire as w
 import lanlord_test as lt
 from lanlord_test import check, check_eq, dig
 
@@ -234,8 +237,90 @@ def case_durability(env):
     check(lan.ll.wait_log("3 leases replayed", 5, "the replay line") is not None, "3 leases replayed")
 
 
+def journal_leases(path):
+    """The journal replayed as lanlord does (lines with a bad CRC and a torn tail skipped):
+    {address: MAC in hex}."""
+    leases = {}
+    with open(path, "rb") as fh:
+        for raw in fh.read().split(b"\n")[:-1]:
+            line = raw.decode(errors="replace")
+            body, _, crc = line.rpartition(" ")
+            if f"{zlib.crc32(body.encode()):08x}" != crc:
+                continue
+            f = body.split(" ")
+            if f[0] == "L" and len(f) == 6:
+                leases[f[1]] = f[3]
+            elif f[0] == "F" and len(f) == 2:
+                leases.pop(f[1], None)
+    return leases
+
+
+def case_durability_load(env):
+    """kill -9 five times while a client loop (32 exchanges in flight) is taking leases. After each kill
+    every lease a client got an ACK for is in the journal with its MAC; after each restart lanlord
+    still holds every one of them: a stranger asking for it (INIT-REBOOT) is NAKed, its owner is ACKed
+    the same address, and no new client is ever given an address acked to another."""
+    subnet_pool = f"{SUBNET}.10-198.18.3.250"
+    lan = Lan(env, pool=subnet_pool, prefix=22)
+    ns, ifname = lan.client("02:00:00:00:0b:00")
+    env.run(lt.IP, "-n", ns, "addr", "add", f"{SUBNET}.5/22", "dev", ifname)
+    port = w.Port(ns, 68, device=ifname)
+    env.defer(port.close)
+    acked = {}  # address -> MAC of every ACK ever received
+    rounds, per_round = 5, 150
+    stranger = "02:00:00:00:0b:ff"
+    total_unacked = [0]
+
+    def record(jobs, what):
+        for j in jobs:
+            if j.result:
+                owner = acked.get(j.result)
+                check(owner in (None, j.mac), f"{what}: {j.result} acked to {j.mac}, but it was acked to {owner}")
+                acked[j.result] = j.mac
+
+    for n in range(rounds):
+        jobs = [w.Dora(f"02:00:00:{n:02x}:{i >> 8:02x}:{i & 0xff:02x}") for i in range(per_round)]
+        # kill -9 from inside the loop right after a random REQUEST went out: the REQUESTs just sent
+        # are in flight, some ACKed before lanlord dies, some not.
+        threshold, pid, killed = random.randint(40, 140), lan.ll.proc.pid, []
+
+        def stop():
+            if not killed and sum(1 for j in jobs if hasattr(j, "offer")) >= threshold:
+                os.killpg(pid, signal.SIGKILL)
+                killed.append(time.monotonic())
+            return bool(killed)
+        ran = w.pipeline(port, jobs, window=32, timeout=0.3, tries=3, stop=stop)
+        if not killed:
+            os.killpg(pid, signal.SIGKILL)
+        lan.ll.proc.wait(5)
+        got = sum(1 for j in ran if j.result)
+        requested = sum(1 for j in ran if hasattr(j, "offer"))
+        record(ran, f"round {n}")
+        lt.log(f"round {n}: {len(ran)} clients started, {requested} REQUESTs sent, {got} ACKs received "
+               f"(kill -9 after REQUEST {threshold}); {len(acked)} leases so far")
+        total_unacked[0] += requested - got
+        on_disk = journal_leases(lan.journal)
+        for address, mac in acked.items():
+            check_eq(on_disk.get(address), mac.replace(":", ""), f"journal after kill -9 #{n + 1}: lease {address}")
+        lan.restart()
+        lan.ll.wait_log(r"\d+ leases replayed", 5, "the replay line")
+        nak = w.pipeline(port, [w.InitReboot(stranger, a) for a in acked], window=32)
+        for j in nak:
+            check_eq(j.result, ("NAK", "0.0.0.0"), f"after restart #{n + 1}: a stranger asking for {j.address}")
+        own = w.pipeline(port, [w.InitReboot(mac, a) for a, mac in acked.items()], window=32)
+        for j in own:
+            check_eq(j.result, ("ACK", j.address), f"after restart #{n + 1}: {j.mac} asking for its {j.address}")
+    fresh = w.pipeline(port, [w.Dora(f"02:00:00:ee:00:{i:02x}") for i in range(40)], window=32)
+    check(all(j.result for j in fresh), "40 new clients after the last restart all got a lease")
+    record(fresh, "new clients after the last restart")
+    lt.log(f"{len(acked) - 40} acked leases checked after each of {rounds} kill -9 restarts; "
+           f"{total_unacked[0]} REQUESTs were cut off by a kill")
+    check(len(acked) - 40 >= 50, f"too few leases acked under load to prove much: {len(acked) - 40}")
+
+
 CASES = {"udhcpc": case_udhcpc, "dhclient": case_dhclient, "dhcpcd": case_dhcpcd,
-         "reservation_exhaustion": case_reservation_and_exhaustion, "durability": case_durability}
+         "reservation_exhaustion": case_reservation_and_exhaustion, "durability": case_durability,
+         "durability_load": case_durability_load}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))
