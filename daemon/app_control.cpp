@@ -46,6 +46,8 @@ DaemonSnapshot App::snapshot() {
     DaemonSnapshot s;
     s.version = LANLORD_VERSION;
     s.config_file = config_path_.empty() ? std::string("<built-in>") : config_path_;
+    auto level = spdlog::level::to_string_view(spdlog::get_level());
+    s.log_level.assign(level.data(), level.size());
     s.uptime_seconds = std::chrono::duration<double>(now - started_).count();
     s.threads = static_cast<unsigned>(dns_->size());
     for (const auto& ep : dns_->main().listening()) s.listeners.push_back(ep.to_string());

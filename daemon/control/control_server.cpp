@@ -34,6 +34,10 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
     ~Session() { --*count_; }
 
     void start() { read(); }
+    void shut() {
+        boost::system::error_code ec;
+        socket_.close(ec);
+    }
 
   private:
     void read() {
@@ -115,7 +119,7 @@ std::string ControlServer::open(const std::string& path, const std::string& grou
     mode_t old_mask = ::umask(0117);
     if (!bec) acceptor_.bind(stream_protocol::endpoint(path), bec);
     ::umask(old_mask);
-    if (!bec) acceptor_.listen(8, bec);
+    if (!bec) acceptor_.listen(32, bec);
     if (bec) {
         acceptor_.close();
         return "cannot listen on " + path + ": " + bec.message();
@@ -139,11 +143,14 @@ void ControlServer::accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
         if (!ec) {
-            if (*sessions_ >= kMaxSessions) {
-                socket.close();
-            } else {
-                std::make_shared<Session>(std::move(socket), backend_, sessions_)->start();
+            live_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+            if (*sessions_ >= kMaxSessions && !live_.empty()) {
+                if (auto oldest = live_.front().lock()) oldest->shut();
+                live_.pop_front();
             }
+            auto session = std::make_shared<Session>(std::move(socket), backend_, sessions_);
+            live_.push_back(session);
+            session->start();
         }
         accept();
     });

@@ -6,12 +6,14 @@
 //   answers on it) is an error, never stolen.
 // - Each connection reads lines of at most kMaxControlRequest bytes; a longer
 //   line, or 30 s without a complete request, closes it. At most 16
-//   connections at once: more are closed at once, so a stuck client cannot
-//   exhaust file descriptors. Requests are handled on the main thread.
+//   connections at once: a new one closes the longest-connected, so neither
+//   stuck clients nor a local flood can lock the admin out or exhaust file
+//   descriptors. Requests are handled on the main thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <list>
 #include <memory>
 #include <string>
 
@@ -38,6 +40,7 @@ class ControlServer {
     boost::asio::local::stream_protocol::acceptor acceptor_;
     std::string path_;
     std::shared_ptr<std::size_t> sessions_ = std::make_shared<std::size_t>(0);
+    std::list<std::weak_ptr<Session>> live_;  // oldest first
 };
 
 }  // namespace lanlord

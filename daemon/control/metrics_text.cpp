@@ -193,6 +193,10 @@ std::string render_metrics(const DaemonSnapshot& s) {
               static_cast<double>(h.dropped));
     w.counter("lanlord_dhcp_pool_exhausted_total", "DISCOVERs left without an OFFER: no free address.",
               static_cast<double>(h.pool_exhausted));
+    w.counter("lanlord_dhcp_conflict_probes_total", "ICMP echo probes before offering (ping_check).",
+              static_cast<double>(h.probes));
+    w.counter("lanlord_dhcp_conflicts_total", "Addresses that answered a probe: set aside, another offered.",
+              static_cast<double>(h.conflicts));
     w.gauge("lanlord_dhcp_leases", "Unexpired leases.", static_cast<double>(s.leases_total));
     w.family("lanlord_dhcp_pool_size", "gauge", "Addresses in a subnet's pools.");
     for (const auto& n : s.subnets)

@@ -39,7 +39,7 @@ struct SubnetSnapshot {
 };
 
 struct DaemonSnapshot {
-    std::string version, config_file;
+    std::string version, config_file, log_level;
     double uptime_seconds = 0;
     unsigned threads = 1;
     std::vector<std::string> listeners;

@@ -68,6 +68,7 @@ nlohmann::json status_json(const DaemonSnapshot& s) {
         {"version", s.version},
         {"uptime_s", s.uptime_seconds},
         {"config_file", s.config_file},
+        {"log_level", s.log_level},
         {"threads", s.threads},
         {"listeners", s.listeners},
         {"cache",
@@ -132,6 +133,9 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                            {"ack", h.acks},
                            {"nak", h.naks},
                            {"pool_exhausted", h.pool_exhausted},
+                           {"conflict_probes", h.probes},
+                           {"conflicts", h.conflicts},
+                           {"probes_skipped", h.probes_skipped},
                            {"leases", s.leases_total},
                            {"subnets", subnets_json(s)}};
     return {{"uptime_s", s.uptime_seconds},

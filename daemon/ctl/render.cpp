@@ -96,9 +96,10 @@ std::string subnet_table(const json& subnets) {
 
 std::string render_status(const json& r) {
     std::string out =
-        fmt::format("lanlord {}, up {}, {} thread{}, config {}\n", r.at("version").get<std::string>(),
-                    human_duration(r.at("uptime_s").get<double>()), r.at("threads").get<unsigned>(),
-                    r.at("threads").get<unsigned>() == 1 ? "" : "s", r.at("config_file").get<std::string>());
+        fmt::format("lanlord {}, up {}, {} thread{}, config {}, log level {}\n",
+                    r.at("version").get<std::string>(), human_duration(r.at("uptime_s").get<double>()),
+                    r.at("threads").get<unsigned>(), r.at("threads").get<unsigned>() == 1 ? "" : "s",
+                    r.at("config_file").get<std::string>(), r.at("log_level").get<std::string>());
     std::string listeners;
     for (const auto& l : r.at("listeners"))
         listeners += (listeners.empty() ? "" : ", ") + l.get<std::string>();
@@ -158,8 +159,9 @@ std::string render_stats(const json& r) {
     if (h.at("enabled").get<bool>()) {
         out += "\nDHCP\n";
         std::vector<std::vector<std::string>> m;
-        for (const char* k : {"received", "discover", "request", "decline", "release", "inform", "offer",
-                              "ack", "nak", "pool_exhausted", "malformed", "dropped"})
+        for (const char* k :
+             {"received", "discover", "request", "decline", "release", "inform", "offer", "ack", "nak",
+              "pool_exhausted", "conflict_probes", "conflicts", "malformed", "dropped"})
             m.push_back({k, std::to_string(n(h, k))});
         out += render_table({"MESSAGES", "COUNT"}, m, {false, true});
         out += "\n" + subnet_table(h.at("subnets"));
