@@ -141,13 +141,15 @@ class ResolverEngine {
                        const ClientRef& c);
     void send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now);
     void advance(Transaction& t, TimePoint now);
+    void close_oldest_timed_out(Transaction& t);
     void on_attempt_timeout(std::uint64_t token, TimePoint now);
     void complete(Transaction& t, const ScannedResponse* answer, TimePoint now);
+    void retire(Transaction& t);
     void finish(std::uint64_t txn_id);
     void close_attempt(Transaction& t, Attempt& a);
     std::pair<Transaction*, Attempt*> find_attempt(std::uint64_t token);
     void note_answer(Transaction& t, const Attempt& a, TimePoint now);
-    void note_failure(Transaction& t, const Attempt& a, TimePoint now, bool timeout);
+    void note_failure(Transaction& t, const Attempt& a, TimePoint now);
     bool has_live_attempt(const Transaction& t) const;
 
     EngineIo& io_;

@@ -75,9 +75,14 @@ Duration UpstreamGroup::rto(std::size_t i) const {
     if (i >= servers_.size()) return tuning_.max_rto;
     const ServerHealth& s = servers_[i];
     Duration base = s.srtt == Duration::zero() ? tuning_.initial_rto : s.srtt + 4 * s.rttvar;
-    base = std::clamp(base, tuning_.min_rto, tuning_.max_rto);
-    // Each consecutive failure doubles the wait (RFC 6298 5.5), up to max_rto.
-    for (unsigned k = 0; k < std::min(s.consecutive_failures, 4u); ++k) base *= 2;
+    return std::clamp(base, tuning_.min_rto, tuning_.max_rto);
+}
+
+Duration UpstreamGroup::probe_rto(std::size_t i) const {
+    Duration base = rto(i);
+    std::lock_guard lock(mu_);
+    unsigned failures = i < servers_.size() ? servers_[i].consecutive_failures : 0;
+    for (unsigned k = 0; k < std::min(failures, 4u); ++k) base *= 2;
     return std::min(base, tuning_.max_rto);
 }
 
@@ -113,11 +118,13 @@ std::optional<std::size_t> UpstreamGroup::probe_candidate(TimePoint now, std::ui
     return std::nullopt;
 }
 
-void UpstreamGroup::on_sent(std::size_t i, bool probe) {
+SendStamp UpstreamGroup::on_sent(std::size_t i, bool probe) {
     std::lock_guard lock(mu_);
-    if (i >= servers_.size()) return;
-    ++servers_[i].queries;
-    if (probe) servers_[i].probe_in_flight = true;
+    if (i >= servers_.size()) return {};
+    ServerHealth& s = servers_[i];
+    ++s.queries;
+    if (probe) s.probe_in_flight = true;
+    return {s.answers, s.held_failures};
 }
 
 void UpstreamGroup::on_answer(std::size_t i, Duration rtt, bool probe) {
@@ -147,9 +154,27 @@ void UpstreamGroup::on_failure(std::size_t i, TimePoint now, bool timeout, bool 
     if (timeout) ++s.timeouts;
     if (probe) s.probe_in_flight = false;
     ++s.consecutive_failures;
+    ++s.held_failures;
     Duration backoff = tuning_.first_backoff;
     for (unsigned k = 1; k < s.consecutive_failures && backoff < tuning_.max_backoff; ++k) backoff *= 2;
     s.backoff_until = now + std::min(backoff, tuning_.max_backoff);
+}
+
+void UpstreamGroup::on_timeout(std::size_t i, TimePoint now, bool probe, SendStamp stamp) {
+    {
+        std::lock_guard lock(mu_);
+        if (i >= servers_.size()) return;
+        ServerHealth& s = servers_[i];
+        if (s.answers != stamp.answers || s.held_failures != stamp.held_failures) {
+            // It answered since (the datagram was lost on the way), or this
+            // silence is already held against it: no further backoff.
+            ++s.failures;
+            ++s.timeouts;
+            if (probe) s.probe_in_flight = false;
+            return;
+        }
+    }
+    on_failure(i, now, true, probe);
 }
 
 }  // namespace lanlord

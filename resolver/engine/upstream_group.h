@@ -6,9 +6,15 @@
 //   timeout is srtt + 4 * rttvar, clamped to [min_rto, max_rto], so a LAN
 //   upstream is given up on after tens of milliseconds, not a fixed second;
 // - a server never measured is tried first (its RTO is initial_rto);
-// - a timeout or a failure (SERVFAIL, REFUSED, unusable answer) backs the
-//   server off for 1 s, doubling per consecutive failure up to 60 s; a backed-
-//   off server is used only when nothing else is left;
+// - a failure (SERVFAIL, REFUSED, unusable answer) backs the server off for
+//   1 s, doubling per consecutive failure up to 60 s; a backed-off server is
+//   used only when nothing else is left (then the one free soonest);
+// - a timeout counts as such a failure only when the server has neither
+//   answered nor been held responsible for another timeout since the attempt
+//   was sent (unbound's infra_rtt_update does the same with its orig_rtt):
+//   on a lossy path the server keeps answering other queries, so a lost
+//   datagram is the path's fault, and a burst of queries lost together is one
+//   failure, not fifty (each would double the backoff);
 // - when a backoff has run out the server is probed by sending it one real
 //   query in parallel with the best server's, so recovery costs no wait.
 #pragma once
@@ -34,9 +40,15 @@ struct ServerHealth {
     Duration rttvar{};
     unsigned consecutive_failures = 0;
     std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
+    std::uint64_t held_failures = 0;  // failures that counted against it (backoff)
     TimePoint backoff_until{};
     bool probe_in_flight = false;
     LatencyHistogram rtt_histogram;  // every answer's RTT (lanlordctl stats, /metrics)
+};
+
+// The server's record when an attempt was sent (see on_timeout).
+struct SendStamp {
+    std::uint64_t answers = 0, held_failures = 0;
 };
 
 struct SelectionTuning {
@@ -75,10 +87,20 @@ class UpstreamGroup {
     // A server whose backoff has run out and that is not being probed yet.
     std::optional<std::size_t> probe_candidate(TimePoint now, std::uint64_t tried) const;
 
+    // The retransmission timeout of a query to `server`: srtt + 4 rttvar
+    // (RFC 6298 2.3), clamped to [min_rto, max_rto]. Not doubled per failure:
+    // see ResolverEngine::advance for why retries keep this spacing.
     Duration rto(std::size_t server) const;
-    void on_sent(std::size_t server, bool probe);
+    // A probe of a server that failed waits longer: the RTO doubled per
+    // consecutive failure (RFC 6298 5.5), up to max_rto; nobody waits on it.
+    Duration probe_rto(std::size_t server) const;
+    SendStamp on_sent(std::size_t server, bool probe);
     void on_answer(std::size_t server, Duration rtt, bool probe);
+    // A failure held against the server: SERVFAIL, REFUSED, unusable answer,
+    // or a timeout that on_timeout attributes to it.
     void on_failure(std::size_t server, TimePoint now, bool timeout, bool probe);
+    // An attempt sent with `stamp` timed out.
+    void on_timeout(std::size_t server, TimePoint now, bool probe, SendStamp stamp);
     // A probe that was still unanswered when its transaction ended: no verdict.
     void on_abandoned(std::size_t server);
 

@@ -91,6 +91,48 @@ TEST_CASE("engine: a dead server costs one adaptive timeout, then queries go str
     CHECK(h.engine.stats().upstream_timeouts == 1);
 }
 
+TEST_CASE("engine: a probe outlives the query it rode on, so a dead server is not probed by every query") {
+    Harness h;
+    h.ask("a.example");
+    h.advance(milliseconds(250));  // 192.0.2.1 silent: failure 1, backed off 1 s
+    h.advance(milliseconds(200));
+    h.respond(1, {a_record("a.example", 60)});  // .2 in 200 ms: its RTO (600 ms) outlasts the probe's
+    h.advance(milliseconds(800));
+    h.ask("b.example");  // backoff over: a probe of .1 goes along
+    REQUIRE(h.io.sent.size() == 4);
+    CHECK(h.io.sent[2].server == ep("192.0.2.2"));
+    CHECK(h.io.sent[3].server == ep("192.0.2.1"));
+    h.respond(2, {a_record("b.example", 0)});  // TTL 0: not cached
+    REQUIRE(h.io.answers.size() == 2);
+    CHECK(h.io.open.contains(h.io.sent[3].token));  // still waiting for the probe's verdict
+    h.ask("b.example");                             // a new transaction, not the retired one
+    REQUIRE(h.io.sent.size() == 5);                 // no second probe
+    CHECK(h.io.sent[4].server == ep("192.0.2.2"));
+    h.advance(milliseconds(500));  // the probe's timeout (doubled RTO): failure 2, backed off 2 s
+    CHECK_FALSE(h.io.open.contains(h.io.sent[3].token));
+    CHECK(h.engine.groups()[0]->servers()[0].consecutive_failures == 2);
+    h.ask("b.example");  // joins the new transaction: the retired one did not take its key along
+    CHECK(h.engine.stats().coalesced == 1);
+    h.respond(4, {a_record("b.example", 60)});
+    REQUIRE(h.io.answers.size() == 4);
+    CHECK(h.io.open.empty());
+    CHECK(h.engine.in_flight() == 0);
+    h.advance(milliseconds(1500));
+    h.ask("d.example");
+    CHECK(h.io.sent.size() == 6);  // still backed off: no probe
+    h.respond(5, {a_record("d.example", 60)});
+    h.advance(milliseconds(600));
+    h.ask("e.example");  // a probe again; this time .1 answers after the query is over
+    REQUIRE(h.io.sent.size() == 8);
+    CHECK(h.io.sent[7].server == ep("192.0.2.1"));
+    h.respond(6, {a_record("e.example", 60)});
+    h.respond(7, {a_record("e.example", 60)});
+    CHECK(h.io.answers.size() == 6);  // nobody gets a second answer
+    CHECK(h.io.open.empty());
+    CHECK(h.engine.in_flight() == 0);
+    CHECK(h.engine.groups()[0]->servers()[0].consecutive_failures == 0);
+}
+
 TEST_CASE("engine: a late answer from the first server is still taken") {
     Harness h;
     h.ask("late.example");

@@ -38,7 +38,46 @@ TEST_CASE("upstream_group: RTO follows RFC 6298 and stays within bounds") {
     for (int i = 0; i < 20; ++i) g.on_answer(0, std::chrono::microseconds(100), false);
     CHECK(g.rto(0) == milliseconds(40));  // floor
     g.on_failure(0, at(0), true, false);
-    CHECK(g.rto(0) == milliseconds(80));  // doubled after a timeout
+    CHECK(g.rto(0) == milliseconds(40));        // retries keep the spacing (ResolverEngine::advance)
+    CHECK(g.probe_rto(0) == milliseconds(80));  // a probe waits longer per failure
+    for (int i = 0; i < 10; ++i) g.on_failure(0, at(0), true, false);
+    CHECK(g.probe_rto(0) == milliseconds(640));  // 2^4 at most
+    g.on_answer(0, std::chrono::microseconds(100), false);
+    CHECK(g.probe_rto(0) == milliseconds(40));
+}
+
+TEST_CASE("upstream_group: a timeout is held against a server only if it stayed silent since the query") {
+    UpstreamGroup g("g", "");
+    g.set_servers({ep("192.0.2.1")}, {}, {});
+    g.on_answer(0, milliseconds(5), false);
+    // Lossy path: the server answered another query after this one was sent.
+    SendStamp lost = g.on_sent(0, false);
+    SendStamp other = g.on_sent(0, false);
+    (void)other;
+    g.on_answer(0, milliseconds(5), false);
+    g.on_timeout(0, at(0), false, lost);
+    CHECK(g.servers()[0].consecutive_failures == 0);
+    CHECK(g.servers()[0].backoff_until == TimePoint{});
+    CHECK(g.servers()[0].timeouts == 1);
+    // Silent server: fifty queries sent together time out together; that is
+    // one failure (1 s backoff), not fifty (a 60 s backoff).
+    std::vector<SendStamp> burst;
+    for (int i = 0; i < 50; ++i) burst.push_back(g.on_sent(0, false));
+    for (const SendStamp& s : burst) g.on_timeout(0, at(100), false, s);
+    CHECK(g.servers()[0].consecutive_failures == 1);
+    CHECK(g.servers()[0].backoff_until == at(1100));
+    CHECK(g.servers()[0].timeouts == 51);
+    // A query sent after that failure and still unanswered: a second one.
+    SendStamp later = g.on_sent(0, false);
+    g.on_timeout(0, at(200), false, later);
+    CHECK(g.servers()[0].consecutive_failures == 2);
+    CHECK(g.servers()[0].backoff_until == at(2200));
+    // A probe's timeout that is not held against the server still frees the probe slot.
+    SendStamp probe = g.on_sent(0, true);
+    g.on_failure(0, at(300), false, false);  // SERVFAIL meanwhile: always held
+    g.on_timeout(0, at(400), true, probe);
+    CHECK(g.servers()[0].consecutive_failures == 3);
+    CHECK_FALSE(g.servers()[0].probe_in_flight);
 }
 
 TEST_CASE("upstream_group: a failing server is backed off, then probed in parallel, then trusted again") {
