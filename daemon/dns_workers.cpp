@@ -81,12 +81,12 @@ EngineStats DnsWorkers::stats() const {
     for (const auto& w : workers_) {
         DnsService* dns = w->dns.get();
         if (!w->own_io || !w->thread.joinable()) {
-            total.add(dns->engine().stats());
+            total.add(dns->stats());
             continue;
         }
         auto promise = std::make_shared<std::promise<EngineStats>>();
         pending.push_back(promise->get_future());
-        boost::asio::post(*w->io, [promise, dns] { promise->set_value(dns->engine().stats()); });
+        boost::asio::post(*w->io, [promise, dns] { promise->set_value(dns->stats()); });
     }
     for (auto& f : pending)
         if (f.wait_for(std::chrono::seconds(1)) == std::future_status::ready) total.add(f.get());

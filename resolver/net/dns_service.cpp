@@ -34,6 +34,12 @@ std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reus
     return "";
 }
 
+EngineStats DnsService::stats() const {
+    EngineStats s = engine_.stats();
+    s.spoof_mismatches += transport_.stats().stray;
+    return s;
+}
+
 void DnsService::set_tcp_limits(unsigned max_connections, Duration idle_timeout) {
     for (auto& t : tcp_) t->set_limits(max_connections, idle_timeout);
 }

@@ -30,6 +30,11 @@ class DnsService : public EngineIo {
     void close();
 
     ResolverEngine& engine() { return engine_; }
+    // The engine's counters, with the datagrams the upstream transport threw
+    // away before the engine saw them (an ID never sent on their socket)
+    // counted as the spoof attempts they most likely are.
+    EngineStats stats() const;
+    const UpstreamTransport& transport() const { return transport_; }
     // Call after changing engine state from outside an event (e.g. reload).
     void reschedule();
 
