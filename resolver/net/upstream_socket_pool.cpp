@@ -103,7 +103,7 @@ UpstreamSocketPool::Placement UpstreamSocketPool::place(const Endpoint& server, 
     Socket& s = sockets_[current];
     s.entries.push_back({token, id, true});
     ++s.open;
-    token_socket_[token] = current;
+    token_socket_.insert(token, current);
     if (s.entries.size() >= limits_.queries_per_socket) retire(current);
     out.socket = current;
     return out;
@@ -121,10 +121,10 @@ UpstreamSocketPool::Match UpstreamSocketPool::match(SocketId id, std::uint16_t q
 }
 
 std::optional<UpstreamSocketPool::SocketId> UpstreamSocketPool::close(std::uint64_t token) {
-    auto it = token_socket_.find(token);
-    if (it == token_socket_.end()) return std::nullopt;
-    SocketId id = it->second;
-    token_socket_.erase(it);
+    auto found = token_socket_.find(token);
+    if (!found) return std::nullopt;
+    SocketId id = *found;
+    token_socket_.erase(token);
     Socket& s = sockets_[id];
     for (Entry& e : s.entries)
         if (e.token == token && e.open) {

@@ -40,11 +40,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/ip_address.h"
 #include "common/time.h"
+#include "resolver/net/token_index.h"
 
 namespace lanlord {
 
@@ -124,7 +124,7 @@ class UpstreamSocketPool {
     std::vector<Pool> pools_;
     std::vector<Socket> sockets_;
     std::vector<SocketId> free_sockets_;
-    std::unordered_map<std::uint64_t, SocketId> token_socket_;
+    TokenIndex<SocketId> token_socket_;
 };
 
 }  // namespace lanlord
