@@ -17,7 +17,8 @@ constexpr std::uint64_t kDeadlineBit = std::uint64_t{1} << 63;
 // datagrams one client query (and every identical one joining it) can cost.
 constexpr unsigned kMaxAttempts = 24;
 // Timed-out attempts stay open for a late answer; beyond this many the
-// oldest is closed, so a transaction holds a few sockets, not kMaxAttempts.
+// oldest is closed, so what a transaction holds in the transport (an ID to
+// match on a socket) stays small whatever kMaxAttempts is.
 constexpr unsigned kMaxOpenAttempts = 4;
 // The first attempts follow each other at the server's RTO (a lost datagram
 // on a LAN costs tens of milliseconds); later ones are spread (send_attempt).
@@ -471,7 +472,7 @@ bool ResolverEngine::has_live_attempt(const Transaction& t) const {
 //   unambiguous RTT sample (no Karn ambiguity): a server that is slow rather
 //   than lossy raises its own srtt and rttvar, and with them its RTO;
 // - what it costs is bounded: kMaxAttempts datagrams per transaction, which
-//   every identical client query joins, and kMaxOpenAttempts sockets.
+//   every identical client query joins, and kMaxOpenAttempts open at once.
 // Doubling (and a backoff multiplier shared by all queries) left about five
 // attempts in the 3 s deadline, and fewer under load: at 30 % loss each way
 // 2.8 % of queries got SERVFAIL, 13 % of a burst; now none of 10,000 and

@@ -73,6 +73,24 @@ TEST_CASE("engine: forged responses are counted and ignored; the real one is acc
           h.io.answers[0].bytes.end());
 }
 
+TEST_CASE("engine: records outside the question's CNAME chain never answer a question for their names") {
+    Harness h;
+    h.ask("www.chain.example");
+    h.respond(0, {{"www.chain.example", dns::type::CNAME, 300, rdata_name("alias.chain.example")},
+                  a_record("alias.chain.example", 300, "192.0.2.9"),
+                  a_record("victim.example", 300, "203.0.113.66")});
+    REQUIRE(h.io.answers.size() == 1);
+    CHECK(h.io.answers[0].count(0) == 3);  // passed on as it came
+    for (const char* other : {"victim.example", "alias.chain.example"}) {
+        std::size_t sent = h.io.sent.size();
+        h.ask(other);
+        CHECK(h.io.sent.size() == sent + 1);  // asked upstream, not answered from the cache
+        CHECK(h.io.sent.back().view().name() == wire(other));
+        h.respond(sent, {a_record(other, 300, "192.0.2.10")});
+    }
+    CHECK(h.engine.stats().cache_hits == 0);
+}
+
 TEST_CASE("engine: a dead server costs one adaptive timeout, then queries go straight to the live one") {
     Harness h;
     h.ask("a.example");

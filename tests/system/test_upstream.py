@@ -138,6 +138,10 @@ def failover(env, silent):
         check(after_first >= 1, "the silent server listed first was never asked: cannot show failover")
         check(r1.query_time_ms >= 40, f"first query took {r1.query_time_ms} ms although the server asked "
               f"first never answers (expected at least one retransmission timeout)")
+    # The first query waits one retransmission timeout (250 ms before any RTT
+    # is measured), not a fixed second.
+    check(r1.query_time_ms < 600, f"first query took {r1.query_time_ms} ms with the first server dead; "
+          f"expected one initial RTO (250 ms), not a fixed 1 s wait")
     times = []
     for i in range(2, 7):
         r = dig(listen, f"n{i}.wild.a.test", timeout=5)
@@ -159,6 +163,34 @@ def case_failover(env):
 def case_failover_silent(env):
     """Same with a server that receives and never answers: it is asked first, then avoided."""
     failover(env, silent=True)
+
+
+def case_failover_dies(env):
+    """The server in use dies: the next answers come from the other after one measured RTO (tens of ms)."""
+    zone = {"a.test": lt.zone("a.test", ZONE_A)}
+    nsds = [env.nsd("nsdA", env.addr(11), zone), env.nsd("nsdB", env.addr(12), zone)]
+    listen = env.addr(1)
+    env.start_lanlord(lt.lanlord_config([f"{listen}:53"], [
+        {"name": "default", "servers": [n.address for n in nsds]}]))
+    for i in range(30):  # both get measured; the faster one takes the traffic
+        check_eq(dig(listen, f"warm{i}.wild.a.test").status, "NOERROR", f"warm-up query {i}")
+    counts = [n.queries() for n in nsds]
+    used = nsds[0] if counts[0] >= counts[1] else nsds[1]
+    other = nsds[1] if used is nsds[0] else nsds[0]
+    lt.log(f"queries per server after warm-up: {counts}; stopping {used.name}, the one in use")
+    used.stop()
+    o0 = other.queries()
+    times = []
+    for i in range(10):
+        r = dig(listen, f"after{i}.wild.a.test", timeout=5)
+        check_eq(r.rdatas("A"), ["192.0.2.7"], f"answer {i} after {used.name} died")
+        times.append(r.query_time_ms)
+    lt.log(f"answer times after {used.name} died: {times} ms")
+    check_eq(other.queries() - o0, 10, f"queries {other.name} answered after {used.name} died")
+    # Its measured RTO (loopback: the 40 ms floor) once, then straight to the other.
+    check(times[0] < 250, f"first answer after the server in use died took {times[0]} ms; expected one "
+          f"measured RTO (about 40 ms), not 1 s")
+    check(max(times[1:]) < 100, f"later answers took {times[1:]} ms: lanlord still waits for the dead server")
 
 
 def case_resolv_conf(env):
@@ -203,7 +235,8 @@ def case_resolv_conf(env):
 
 
 CASES = {"tc_tcp": case_tc_tcp, "client_bufsize": case_client_bufsize, "split": case_split,
-         "failover": case_failover, "failover_silent": case_failover_silent, "resolv_conf": case_resolv_conf}
+         "failover": case_failover, "failover_silent": case_failover_silent, "failover_dies": case_failover_dies,
+         "resolv_conf": case_resolv_conf}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))
