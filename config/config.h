@@ -56,8 +56,10 @@ struct DnsConfig {
     ConfigDuration tcp_idle_timeout{std::chrono::seconds(10)};  // "tcp_idle_timeout"
     unsigned tcp_max_connections = 256;                         // "tcp_max_connections"
     ConfigDuration upstream_timeout{std::chrono::seconds(3)};   // "upstream_timeout": whole query
-    bool bogus_priv = true;     // "bogus_priv": private reverse zones answered locally
-    bool domain_needed = true;  // "domain_needed": single-label names answered locally
+    bool bogus_priv = true;               // "bogus_priv": private reverse zones answered locally
+    bool domain_needed = true;            // "domain_needed": single-label names answered locally
+    std::uint32_t client_rate_limit = 0;  // "client_rate_limit": queries/s per client; 0: no limit
+    std::uint32_t client_rate_burst = 0;  // "client_rate_burst": queries at once; 0: client_rate_limit
 };
 
 // One [[local.record]]: a configured record, answered authoritatively.

@@ -347,6 +347,7 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
     std::vector<Pending> listen;  // parsed once "port" is known, wherever it is written
     const toml::node* listen_node = nullptr;
     const toml::node* interfaces_node = nullptr;
+    const toml::node* burst_node = nullptr;
     std::size_t written = 0;  // listen and interfaces elements, valid or not
     read_fields(table, "dns",
                 {
@@ -380,7 +381,17 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
                      }},
                     {"bogus_priv", [&](auto& v, auto& p) { assign(dns.bogus_priv, get_bool(v, p)); }},
                     {"domain_needed", [&](auto& v, auto& p) { assign(dns.domain_needed, get_bool(v, p)); }},
+                    {"client_rate_limit",
+                     [&](auto& v, auto& p) { assign(dns.client_rate_limit, get_integer(v, p, 0, 1000000)); }},
+                    {"client_rate_burst",
+                     [&](auto& v, auto& p) {
+                         burst_node = &v;
+                         assign(dns.client_rate_burst, get_integer(v, p, 0, 1000000));
+                     }},
                 });
+    if (burst_node && dns.client_rate_burst && !dns.client_rate_limit)
+        error(burst_node->source(), "dns.client_rate_burst",
+              "has no effect without dns.client_rate_limit (queries per second per client)");
 
     for (const Pending& entry : listen) {
         auto endpoint = Endpoint::parse(entry.text, dns.port);

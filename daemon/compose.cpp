@@ -27,6 +27,9 @@ EngineSettings engine_settings(const Config& c) {
                    : c.blocklist.answer == BlockAnswer::null_address ? BlockMode::null_address
                                                                      : BlockMode::nxdomain;
     s.deny = c.dns.deny;
+    if (c.dns.client_rate_limit)  // one table for every engine; a reload starts it afresh
+        s.client_rate_limiter =
+            std::make_shared<ClientRateLimiter>(c.dns.client_rate_limit, c.dns.client_rate_burst);
     return s;
 }
 

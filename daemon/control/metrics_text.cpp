@@ -102,6 +102,8 @@ std::string render_metrics(const DaemonSnapshot& s) {
               static_cast<double>(d.dropped));
     w.counter("lanlord_dns_refused_total", "Queries refused by access control.",
               static_cast<double>(d.refused));
+    w.counter("lanlord_dns_rate_limited_total", "Queries dropped: over the client's rate limit.",
+              static_cast<double>(d.rate_limited));
     w.counter("lanlord_dns_local_answers_total", "Answers from local data (hosts, records, DHCP names).",
               static_cast<double>(d.local_answers));
     w.counter("lanlord_dns_blocked_total", "Queries answered from the blocklist.",

@@ -97,6 +97,7 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                           {"answers_by_rcode", by_rcode},
                           {"dropped", d.dropped},
                           {"refused", d.refused},
+                          {"rate_limited", d.rate_limited},
                           {"formerr", d.formerr},
                           {"notimp", d.notimp},
                           {"local_answers", d.local_answers},

@@ -133,6 +133,7 @@ std::string render_stats(const json& r) {
         {"local answers", std::to_string(n(d, "local_answers")), ""},
         {"blocked", std::to_string(n(d, "blocked")), ""},
         {"refused", std::to_string(n(d, "refused")), ""},
+        {"rate limited", std::to_string(d.value("rate_limited", std::uint64_t{0})), ""},
         {"dropped", std::to_string(n(d, "dropped")), ""},
         {"upstream queries", std::to_string(n(d, "upstream_queries")), ""},
         {"upstream timeouts", std::to_string(n(d, "upstream_timeouts")), ""},

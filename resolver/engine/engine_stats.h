@@ -10,8 +10,9 @@ namespace lanlord {
 
 struct EngineStats {
     std::uint64_t queries = 0;
-    std::uint64_t dropped = 0;  // not even a header, or a response sent to us
-    std::uint64_t refused = 0;  // access control
+    std::uint64_t dropped = 0;       // not even a header, or a response sent to us
+    std::uint64_t refused = 0;       // access control
+    std::uint64_t rate_limited = 0;  // dropped: over the client's rate limit
     std::uint64_t formerr = 0, notimp = 0;
     std::uint64_t cache_hits = 0, cache_misses = 0;
     std::uint64_t local_answers = 0;     // hosts, records, DHCP names, private reverse, single-label
@@ -45,6 +46,7 @@ inline void EngineStats::add(const EngineStats& o) {
     queries += o.queries;
     dropped += o.dropped;
     refused += o.refused;
+    rate_limited += o.rate_limited;
     formerr += o.formerr;
     notimp += o.notimp;
     cache_hits += o.cache_hits;

@@ -117,6 +117,15 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         ++stats_.dropped;
         return;
     }
+    // Over its rate: dropped, not answered. An answer (REFUSED, or TC=1 as
+    // BIND's RRL "slips") would only feed the flood, or a victim whose
+    // address it forges; REFUSED would also make a merely bursty stub give up
+    // or fail over at once, where a drop lets it retry after its own timeout.
+    // unbound's ip-ratelimit drops too.
+    if (settings_.client_rate_limiter && !settings_.client_rate_limiter->allow(client.peer.address, now)) {
+        ++stats_.rate_limited;
+        return;
+    }
     if (status == QueryStatus::ok) ++stats_.qtypes[qtype_slot(q.qtype)];
     if (!acl_.allowed(client.peer.address, client.ifindex, interfaces_)) {
         ++stats_.refused;

@@ -25,6 +25,7 @@
 #include "common/time.h"
 #include "resolver/cache/packet_cache.h"
 #include "resolver/engine/access_control.h"
+#include "resolver/engine/client_rate_limiter.h"
 #include "resolver/engine/engine_stats.h"
 #include "resolver/engine/engine_types.h"
 #include "resolver/engine/upstream_group.h"
@@ -55,6 +56,9 @@ struct EngineSettings {
     bool domain_needed = true;
     std::vector<Prefix> allow, deny;
     SelectionTuning selection;
+    // The per-client rate limit, shared by the engines of every thread (one
+    // per configuration); null: no limit (the default).
+    std::shared_ptr<ClientRateLimiter> client_rate_limiter;
 };
 
 struct GroupSpec {

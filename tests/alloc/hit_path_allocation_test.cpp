@@ -1,7 +1,8 @@
 // The cache-hit path must not allocate (ARCHITECTURE.md "cache-hit path").
 // This file replaces the global operator new of the test binary with one that
 // counts, and requires zero allocations over 1,000 hits through the whole
-// engine: parse, access control, routing, cache lookup, TTL aging, answer.
+// engine: parse, the per-client rate limit (on here, off by default), access
+// control, routing, cache lookup, TTL aging, answer.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -70,7 +71,9 @@ TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
     std::uint64_t n = 1;
     ResolverEngine engine(io, cache, [&] { return n++; });
     Endpoint up = *Endpoint::parse("192.0.2.1", 53);
-    engine.configure({}, {{"default", "", {up}, {wire(".")}, {}}}, {});
+    EngineSettings settings;
+    settings.client_rate_limiter = std::make_shared<ClientRateLimiter>(100000, 100000);
+    engine.configure(settings, {{"default", "", {up}, {wire(".")}, {}}}, {});
     HostsTable hosts;
     hosts.parse("192.0.2.10 nas\n", "hosts");
     auto zone = std::make_shared<LocalZone>(wire("lan"), true, 60);
@@ -98,6 +101,8 @@ TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
     counting = true;
     for (int i = 0; i < 1000; ++i) {
         query[0] = static_cast<std::uint8_t>(i);  // a new client ID each time
+        std::uint8_t address[4] = {127, 0, 0, static_cast<std::uint8_t>(1 + i % 100)};
+        client.peer.address = IpAddress::v4_bytes(address);  // 100 clients: the limiter's table fills
         engine.handle_query(query, client, now + milliseconds(i));
     }
     counting = false;

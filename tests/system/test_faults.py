@@ -48,12 +48,12 @@ FORGED = "203.0.113.66"  # TEST-NET-3: what no forged answer may ever deliver
 class Daemon:
     """lanlord with a control socket, and its counters through lanlordctl."""
 
-    def __init__(self, env, servers, dns=None, cache=None):
+    def __init__(self, env, servers, dns=None, cache=None, threads=2):
         self.env = env
         self.listen = env.addr(1)
         self.socket = os.path.join(env.tmp, "control.sock")
         text = lt.lanlord_config([f"{self.listen}:53"], [{"name": "main", "servers": list(servers)}], dns=dns,
-                                 cache=cache)
+                                 cache=cache, top={"threads": threads})
         text += f'\n[control]\nsocket = "{self.socket}"\n'
         self.ll = env.start_lanlord(text)
         self.ctl_path = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
@@ -333,7 +333,73 @@ def case_out_of_chain(env):
     check_eq(up.asked("www.chain.test"), 1, "queries upstream for www.chain.test (cached as a whole)")
 
 
-CASES = {"lossy": case_lossy, "all_dead": case_all_dead, "spoof": case_spoof, "out_of_chain": case_out_of_chain}
+# ---------------------------------------------------------------- one client flooding
+
+FLOODER = r"""
+import socket, struct, sys, threading, time
+source, server, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((source, 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+# flood.rl.test A, ID 0: the same cached name each time, as cheap as a query gets
+query = bytes.fromhex("000001000001000000000000") + b"\x05flood\x02rl\x04test\x00" + struct.pack("!HH", 1, 1)
+answers = [0]
+def drain():
+    s.settimeout(0.5)
+    while True:
+        try:
+            s.recv(4096)
+            answers[0] += 1
+        except socket.timeout:
+            return
+t = threading.Thread(target=drain)
+t.start()
+sent, end = 0, time.monotonic() + seconds
+while time.monotonic() < end:
+    for _ in range(100):
+        try:
+            s.sendto(query, (server, 53))
+            sent += 1
+        except BlockingIOError:
+            pass
+t.join()
+print(sent, answers[0])
+"""
+
+
+def case_rate_limit(env):
+    """client_rate_limit = 50: one client flooding as fast as it can is held to 50 queries/s while
+    another at 20/s gets every answer; rate_limited counts the drops."""
+    nsd = env.nsd("nsd", env.addr(11), {"rl.test": lt.zone("rl.test", ["* IN A 192.0.2.7"])})
+    d = Daemon(env, [nsd.address], dns={"client_rate_limit": 50})
+    flood_seconds = 3.0
+    flooder = subprocess.Popen([PY, "-c", FLOODER, env.addr(2), d.listen, str(flood_seconds)],
+                               stdout=subprocess.PIPE, text=True, start_new_session=True)
+    env.defer(lt.stop_process_tree, flooder)
+    time.sleep(0.3)  # the flood is on
+    results, start = [], time.monotonic()
+    for i in range(40):  # 20 per second for 2 s, from another address
+        results.append(ask(d.listen, f"n{i}.rl.test", timeout=2.0, source=env.addr(3)))
+        time.sleep(max(0.0, start + (i + 1) * 0.05 - time.monotonic()))
+    out, _ = flooder.communicate(timeout=flood_seconds + 10)
+    sent, answered = (int(x) for x in out.split())
+    s = d.stats()
+    lt.log(f"flooder sent {sent} queries in {flood_seconds:.0f}s ({sent / flood_seconds:.0f}/s), got {answered} "
+           f"answers; rate_limited {s['rate_limited']}; the modest client: "
+           f"{sum(1 for r in results if r[0] == 'NOERROR')}/40 answered, slowest {max(r[2] for r in results) * 1000:.0f} ms")
+    check(sent > 2000, f"test setup: the flooder sent only {sent} queries")
+    bad = [(i, r) for i, r in enumerate(results) if r[:2] != ("NOERROR", ["192.0.2.7"])]
+    check(not bad, f"the client at 20 queries/s lost {len(bad)} of 40 answers during the flood: {bad[:5]}")
+    allowed = 50 * flood_seconds + 50  # the rate, plus one burst
+    check(answered <= allowed * 1.1, f"the flooder got {answered} answers in {flood_seconds}s; the limit allows "
+          f"about {allowed:.0f}")
+    check(answered >= allowed * 0.5, f"the flooder got only {answered} answers; the limit allows {allowed:.0f}")
+    check(s["rate_limited"] >= sent - allowed * 1.1,
+          f"rate_limited is {s['rate_limited']} for {sent} queries of which about {allowed:.0f} were allowed")
+
+
+CASES = {"lossy": case_lossy, "all_dead": case_all_dead, "spoof": case_spoof, "out_of_chain": case_out_of_chain,
+         "rate_limit": case_rate_limit}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))

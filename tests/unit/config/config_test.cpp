@@ -69,6 +69,8 @@ tcp_max_connections = 100
 upstream_timeout = "1500ms"
 bogus_priv = false
 domain_needed = false
+client_rate_limit = 50
+client_rate_burst = 200
 port = 5353
 
 [local]
@@ -119,6 +121,8 @@ clients = ["eth0", "br-lan"]
     CHECK(c.dns.upstream_timeout == 1500ms);
     CHECK_FALSE(c.dns.bogus_priv);
     CHECK_FALSE(c.dns.domain_needed);
+    CHECK(c.dns.client_rate_limit == 50);
+    CHECK(c.dns.client_rate_burst == 200);
     CHECK(c.local.hosts.empty());
 
     CHECK(c.cache.size == 5000);
@@ -173,6 +177,8 @@ TEST_CASE("config: an empty file gives the documented defaults", "[config]") {
     CHECK(c.dns.upstream_timeout == 3s);
     CHECK(c.dns.bogus_priv);
     CHECK(c.dns.domain_needed);
+    CHECK(c.dns.client_rate_limit == 0);  // off: a LAN trusts its clients by default
+    CHECK(c.dns.client_rate_burst == 0);
     CHECK(c.local.hosts == std::vector<std::string>{"/etc/hosts"});
     CHECK(c.cache.size == 10000);
     CHECK(c.cache.max_memory == 64u << 20);
@@ -320,6 +326,23 @@ stale_max = "36h"
     CHECK(c.cache.negative_max_ttl == 0s);
     CHECK(c.cache.stale_max == 36h);
     CHECK(loaded("[cache]\nmax_memory = \"10kB\"\n").cache.max_memory == 10000u);
+}
+
+TEST_CASE("config: the per-client rate limit", "[config]") {
+    Config c = loaded("[dns]\nclient_rate_limit = 20\n");
+    CHECK(c.dns.client_rate_limit == 20);
+    CHECK(c.dns.client_rate_burst == 0);  // the engine takes one second's worth
+    ConfigError e = only_error("[dns]\nclient_rate_limit = -1\n");
+    CHECK(e.key == "dns.client_rate_limit");
+    CHECK(e.message == "-1 is out of range: must be between 0 and 1000000");
+    e = only_error("[dns]\nclient_rate_limit = \"20/s\"\n");
+    CHECK_THAT(e.message, Catch::StartsWith("expected an integer"));
+    e = only_error("[dns]\nclient_rate_burst = 100\n");
+    CHECK(e.key == "dns.client_rate_burst");
+    CHECK(e.line == 2);
+    CHECK_THAT(e.message, Catch::Contains("no effect without dns.client_rate_limit"));
+    e = only_error("[dns]\nclient_rate_limit = 10\nclient_rate_burst = 1000001\n");
+    CHECK(e.key == "dns.client_rate_burst");
 }
 
 TEST_CASE("config: bad durations and sizes in the file", "[config][units]") {
