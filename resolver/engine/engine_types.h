@@ -25,9 +25,12 @@ struct ClientRef {
     bool tcp = false;
 };
 
-// One upstream attempt: the I/O layer opens a fresh socket (random source
-// port) bound to `interface` when not empty, sends `query`, and reports every
-// datagram that arrives on it (or the TCP answer) with the same token.
+// One upstream attempt: the I/O layer sends `query` from a random source port
+// bound to `interface` when not empty, and reports with the same token every
+// datagram that arrives on that port with the query's ID (or the TCP answer).
+// A port may carry other attempts to the same server, never one with the same
+// ID (resolver/net/upstream_socket_pool.h); the engine still checks source,
+// ID and question.
 struct UpstreamRequest {
     std::uint64_t token = 0;
     Endpoint server;
