@@ -433,7 +433,8 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     // After the quick retries, what is left of the attempt budget is spread
     // over what is left of the deadline: a fast server that died is asked
     // until the end (it may come back), not 24 times in its first second.
-    if (!tcp && !probe && t.attempts.size() >= kQuickAttempts && now < t.deadline)
+    if (!tcp && !probe && t.attempts.size() >= kQuickAttempts && t.attempts.size() < kMaxAttempts &&
+        now < t.deadline)
         rto = std::max(rto, (t.deadline - now) / static_cast<int>(kMaxAttempts - t.attempts.size()));
     // TCP needs a handshake first; give it a few RTTs but not past the deadline.
     a.rto_at = tcp ? std::min(now + std::max(3 * rto, Duration(milliseconds(500))), t.deadline) : now + rto;
