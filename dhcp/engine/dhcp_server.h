@@ -136,7 +136,10 @@ class DhcpServer {
 
 // Outcome::dropped for a subnet whose interface has no address of ours yet
 // (the daemon then reads its interfaces again).
-inline constexpr const char* kDroppedNoServerAddress = "no address of ours in the subnet yet";
+// An array, not a pointer to a literal: one object with one address in every
+// translation unit, so callers may compare `dropped` to it by pointer (string
+// literals are merged across files only by optimized builds).
+inline constexpr char kDroppedNoServerAddress[] = "no address of ours in the subnet yet";
 
 // Candidates probed for one DISCOVER; probes running at once (beyond it an
 // address is offered unprobed: the check is best effort, service is not).
