@@ -22,9 +22,11 @@
 //   such as SAD DNS's ICMP probing, or seeing one query) can aim at every
 //   attempt that socket carries, not just one: at most `queries_per_socket`
 //   queries, all sent within `lifetime`, after which the port is thrown away.
-//   The bounds keep that small (32 queries, 1 s by default); by contrast
-//   dnsmasq shares up to 64 random sockets among all its queries and servers
-//   with no bound on count or time (forward.c, allocate_rfd).
+//   The bounds keep that small (32 queries, 1 s by default; 128 measured no
+//   cheaper, contrib/bench/results/2026-11-22-dns-misses.md). For comparison,
+//   dnsmasq 2.7x shared at most 64 random sockets among all queries and
+//   servers once 64 were open, with no bound on count or time (forward.c,
+//   allocate_rfd).
 // - A socket talks to one server only, so a server (say the guest group's
 //   third-party resolver) never learns a port that carries queries to another
 //   server; and the answer still has to come from that server's address.
