@@ -471,14 +471,15 @@ bool ResolverEngine::has_live_attempt(const Transaction& t) const {
 }
 
 // Asks the next server unless an attempt is still within its timeout. When
-// every server has been asked, a new round starts (fresh socket and ID), so
+// every server has been asked, a new round starts (a new attempt: new ID), so
 // loss on the path is survived; the deadline bounds it all.
 //
 // Retries keep the server's RTO as their spacing until the deadline; they
 // are not doubled per retry as one TCP connection's are (RFC 6298 5.5):
 // - a timed-out attempt stays open, so an early retry never throws a late
 //   answer away;
-// - each attempt has its own ID and source port, so every answer is an
+// - each attempt has a (source port, ID) pair of its own (the transport never
+//   reuses an ID on a port, see upstream_socket_pool.h), so every answer is an
 //   unambiguous RTT sample (no Karn ambiguity): a server that is slow rather
 //   than lossy raises its own srtt and rttvar, and with them its RTO;
 // - what it costs is bounded: kMaxAttempts datagrams per transaction, which
