@@ -24,4 +24,9 @@ PacketInfo read_pktinfo(msghdr& msg) {
     return out;
 }
 
+void set_receive_buffer(int fd, int bytes) {
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 }  // namespace lanlord::io

@@ -27,10 +27,8 @@ std::string DhcpSocket::open(std::uint16_t server_port, std::uint16_t client_por
     // arriving meanwhile must wait in the socket, not be dropped. The
     // default 208 KiB held ~250 packets: at 16,000 DORA/s the load test saw
     // receive-buffer drops at 57 % CPU. 4 MiB holds seconds of a LAN's
-    // worst storm (forced past rmem_max with CAP_NET_ADMIN).
-    int rcvbuf = 4 << 20;
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    // worst storm.
+    io::set_receive_buffer(fd, 4 << 20);
     sockaddr_in any{};
     any.sin_family = AF_INET;
     any.sin_port = htons(server_port);

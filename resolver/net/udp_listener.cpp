@@ -46,12 +46,8 @@ std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
     // joins sockets of the same user, which is how our threads share one.
     int one = 1;
     if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    // Room for bursts (a LAN waking up, a benchmark's 500 outstanding
-    // queries): 4 MiB, forced past rmem_max when we hold CAP_NET_ADMIN. Only
-    // queued datagrams use it.
-    int rcvbuf = 4 << 20;
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    // Room for bursts (a LAN waking up, a benchmark's 500 outstanding queries).
+    io::set_receive_buffer(fd, 4 << 20);
     if (family == AF_INET) {
         setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     } else {

@@ -17,7 +17,9 @@ Exit status: 0 pass, 1 fail, 77 skip (CTest SKIP_RETURN_CODE).
 """
 
 import argparse
+import json
 import os
+import queue
 import random
 import re
 import shutil
@@ -27,10 +29,12 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
 import dns.message
+import dns.name
 import dns.query
 
 SKIP = 77
@@ -369,6 +373,92 @@ def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None
     for g in upstreams:
         lines += ["", "[[upstream]]"] + [f"{k} = {_toml_value(v)}" for k, v in g.items()]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- lanlordctl
+
+def lanlordctl_path(env):
+    return os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
+
+
+def lanlordctl(env, socket_path, *args, rc=0):
+    """Runs `lanlordctl --socket socket_path args...`; checks the exit code unless rc is None."""
+    p = subprocess.run([lanlordctl_path(env), "--socket", socket_path, *args], capture_output=True, text=True,
+                       timeout=20)
+    log(f"lanlordctl {' '.join(args)} -> {p.returncode}\n{p.stdout[-1500:]}{p.stderr[-500:]}")
+    if rc is not None:
+        check_eq(p.returncode, rc, f"exit code of lanlordctl {' '.join(args)} ({p.stderr.strip()})")
+    return p
+
+
+def lanlordctl_json(env, socket_path, *args):
+    """The `result` of `lanlordctl --json args...`."""
+    return json.loads(lanlordctl(env, socket_path, "--json", *args).stdout)["result"]
+
+
+# ---------------------------------------------------------------- a scripted upstream
+
+class FakeUpstream:
+    """A UDP DNS server in a thread of this process. `answer(query, peer)`
+    returns the response message (or None for silence) and is called on the
+    server thread; `delay` holds every response back. Every query is kept in
+    `queries` as (time, peer, message) and put on `arrivals`."""
+
+    def __init__(self, env, address, answer, delay=0.0, port=53):
+        self.address, self.port, self.respond, self.delay = address, port, answer, delay
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, port))
+        self.sock.settimeout(0.05)
+        self.queries = []
+        self.arrivals = queue.Queue()
+        self.stop = threading.Event()
+        self.timers = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        env.defer(self.close)
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                q = dns.message.from_wire(data)
+            except Exception:
+                continue
+            self.queries.append((time.monotonic(), peer, q))
+            self.arrivals.put((peer, q))
+            r = self.respond(q, peer)
+            if r is None:
+                continue
+            wire = r.to_wire()
+            if self.delay:
+                t = threading.Timer(self.delay, self.send, (wire, peer))
+                self.timers.append(t)
+                t.start()
+            else:
+                self.send(wire, peer)
+
+    def send(self, wire, peer):
+        if not self.stop.is_set():
+            try:
+                self.sock.sendto(wire, peer)
+            except OSError:
+                pass
+
+    def asked(self, name):
+        want = dns.name.from_text(name)
+        return sum(1 for _, _, q in self.queries if q.question and q.question[0].name == want)
+
+    def close(self):
+        self.stop.set()
+        for t in self.timers:
+            t.cancel()
+        self.thread.join(2)
+        self.sock.close()
 
 
 # ---------------------------------------------------------------- peers

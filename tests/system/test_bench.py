@@ -119,16 +119,12 @@ def start_fake(env, name, address, port=PORT, mode="honest", ad=False, netns=Non
 
 # ---------------------------------------------------------------- running the bench
 
-def lanlordctl(env):
-    return os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
-
-
 def names_file(env):
     return env.write("names.txt", "# the names the fakes know\n" + "\n".join(NAMES) + "\n")
 
 
 def bench(env, args, timeout=45):
-    argv = [lanlordctl(env), "bench", "--no-progress"] + list(args)
+    argv = [lt.lanlordctl_path(env), "bench", "--no-progress"] + list(args)
     lt.log("$ " + " ".join(argv))
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     lt.log(f"exit {p.returncode}; stderr:\n{p.stderr.rstrip()}")

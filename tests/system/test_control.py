@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -28,7 +27,6 @@ class Setup:
         self.extra = extra
         self.config_path = env.write("lanlord.toml", self.config_text())
         self.ll = env.start_lanlord(open(self.config_path).read())
-        self.ctl_path = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
 
     def config_text(self, records=()):
         text = lt.lanlord_config([f"{self.listen}:53"], [{"name": "main", "servers": [self.nsd.address]}],
@@ -39,15 +37,10 @@ class Setup:
         return text + self.extra
 
     def ctl(self, *args, rc=0):
-        p = subprocess.run([self.ctl_path, "--socket", self.socket, *args], capture_output=True, text=True,
-                           timeout=20)
-        lt.log(f"lanlordctl {' '.join(args)} -> {p.returncode}\n{p.stdout[-1500:]}{p.stderr[-500:]}")
-        if rc is not None:
-            check_eq(p.returncode, rc, f"exit code of lanlordctl {' '.join(args)} ({p.stderr.strip()})")
-        return p
+        return lt.lanlordctl(self.env, self.socket, *args, rc=rc)
 
     def ctl_json(self, *args):
-        return json.loads(self.ctl("--json", *args).stdout)["result"]
+        return lt.lanlordctl_json(self.env, self.socket, *args)
 
 
 def case_commands(env):
@@ -243,13 +236,9 @@ def case_leases(env):
     lan = dc.Lan(env, extra_subnet=f'\n[control]\nsocket = "{socket_path}"\n')
     ns, ifname = lan.client("02:00:00:00:0c:01")
     ip = dc.check_lease(dc.udhcpc(lan, ns, ifname, False, "ctlbox"), "udhcpc")
-    ctl = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
 
     def run(*args):
-        p = subprocess.run([ctl, "--socket", socket_path, *args], capture_output=True, text=True, timeout=20)
-        lt.log(f"lanlordctl {' '.join(args)} -> {p.returncode}\n{p.stdout}{p.stderr}")
-        check_eq(p.returncode, 0, f"lanlordctl {' '.join(args)}")
-        return p.stdout
+        return lt.lanlordctl(env, socket_path, *args).stdout
     leases = json.loads(run("--json", "leases"))["result"]["leases"]
     check_eq([(x["address"], x["hardware"], x["hostname"], x["state"]) for x in leases],
              [(ip, "02:00:00:00:0c:01", "ctlbox", "active")], "leases")
@@ -264,7 +253,7 @@ def case_leases(env):
 
 def case_no_daemon(env):
     """lanlordctl without a daemon: a clear error and exit code 3, no hang."""
-    ctl = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
+    ctl = lt.lanlordctl_path(env)
     p = subprocess.run([ctl, "--socket", os.path.join(env.tmp, "none.sock"), "status"], capture_output=True,
                        text=True, timeout=20)
     check_eq(p.returncode, 3, "exit code")

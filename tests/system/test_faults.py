@@ -21,11 +21,9 @@ process started is stopped by PID at the end, also on failure."""
 import concurrent.futures
 import json
 import os
-import queue
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import dns.flags
@@ -56,13 +54,9 @@ class Daemon:
                                  cache=cache, top={"threads": threads})
         text += f'\n[control]\nsocket = "{self.socket}"\n'
         self.ll = env.start_lanlord(text)
-        self.ctl_path = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
 
     def stats(self):
-        p = subprocess.run([self.ctl_path, "--socket", self.socket, "--json", "stats"], capture_output=True,
-                           text=True, timeout=20)
-        check_eq(p.returncode, 0, f"exit code of lanlordctl stats ({p.stderr.strip()})")
-        return json.loads(p.stdout)["result"]["dns"]
+        return lt.lanlordctl_json(self.env, self.socket, "stats")["dns"]
 
 
 def ask(server, name, rtype="A", timeout=5.0, source=None):
@@ -81,69 +75,6 @@ def ask(server, name, rtype="A", timeout=5.0, source=None):
 def ask_all(server, names, workers=10, timeout=5.0):
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         return list(pool.map(lambda n: ask(server, n, timeout=timeout), names))
-
-
-class FakeUpstream:
-    """A UDP DNS server in a thread of this process. `answer(query, peer)`
-    returns the response message (or None for silence) and is called on the
-    server thread; `delay` holds every response back. Every query is kept in
-    `queries` as (time, peer, message) and put on `arrivals`."""
-
-    def __init__(self, env, address, answer, delay=0.0, port=53):
-        self.address, self.port, self.answer, self.delay = address, port, answer, delay
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((address, port))
-        self.sock.settimeout(0.05)
-        self.queries = []
-        self.arrivals = queue.Queue()
-        self.stop = threading.Event()
-        self.timers = []
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-        env.defer(self.close)
-
-    def run(self):
-        while not self.stop.is_set():
-            try:
-                data, peer = self.sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            try:
-                q = dns.message.from_wire(data)
-            except Exception:
-                continue
-            self.queries.append((time.monotonic(), peer, q))
-            self.arrivals.put((peer, q))
-            r = self.answer(q, peer)
-            if r is None:
-                continue
-            wire = r.to_wire()
-            if self.delay:
-                t = threading.Timer(self.delay, self.send, (wire, peer))
-                self.timers.append(t)
-                t.start()
-            else:
-                self.send(wire, peer)
-
-    def send(self, wire, peer):
-        if not self.stop.is_set():
-            try:
-                self.sock.sendto(wire, peer)
-            except OSError:
-                pass
-
-    def asked(self, name):
-        want = dns.name.from_text(name)
-        return sum(1 for _, _, q in self.queries if q.question and q.question[0].name == want)
-
-    def close(self):
-        self.stop.set()
-        for t in self.timers:
-            t.cancel()
-        self.thread.join(2)
-        self.sock.close()
 
 
 def a_response(q, address, name=None, ttl=300):
@@ -222,7 +153,7 @@ class SilentServer:
 
     def __init__(self, env, address):
         self.received = []
-        self.fake = FakeUpstream(env, address, self.note)
+        self.fake = lt.FakeUpstream(env, address, self.note)
 
     def note(self, q, peer):
         self.received.append(time.monotonic())
@@ -257,7 +188,7 @@ def case_spoof(env):
     def answer(q, peer):
         name = q.question[0].name.to_text()
         return a_response(q, "192.0.2.8" if name.startswith("www.evil") else "192.0.2.7")
-    up = FakeUpstream(env, real, answer, delay=0.3)
+    up = lt.FakeUpstream(env, real, answer, delay=0.3)
     d = Daemon(env, [real])
     wrong_source = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     wrong_source.bind((env.addr(31), 53))
@@ -321,7 +252,7 @@ def case_out_of_chain(env):
         else:
             r.answer.append(dns.rrset.from_text(name, 300, "IN", "A", "192.0.2.10"))
         return r
-    up = FakeUpstream(env, real, answer)
+    up = lt.FakeUpstream(env, real, answer)
     d = Daemon(env, [real])
     r = ask(d.listen, "www.chain.test")
     check_eq(r[:2], ("NOERROR", ["192.0.2.9", FORGED]), "www.chain.test (the upstream's answer, passed on)")

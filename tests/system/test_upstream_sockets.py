@@ -7,10 +7,8 @@ right ID and question: forged, misdirected and late answers never reach a
 client or the cache. The upstream is a scripted Python server, so the test
 sees every port and ID and can answer as an attacker would."""
 
-import json
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -25,50 +23,28 @@ REAL = "192.0.2.10"
 FORGED = "203.0.113.66"
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(lt.FakeUpstream):
     """Receives queries on addr:53; `on_query(self, msg, src)` decides what
     to send back (nothing by default: the test answers by hand)."""
 
     def __init__(self, env, addr, on_query=None):
-        self.addr = addr
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((addr, 53))
-        self.sock.settimeout(0.1)
         # A second socket on the same address: answers from it come from the
         # wrong source port, as an off-path forger's would.
         self.other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.other.bind((addr, 0))
+        env.defer(self.other.close)
+        self.addr = addr
         self.on_query = on_query
-        self.queries = []  # (time, message, (ip, port))
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        env.defer(self.close)
+        super().__init__(env, addr, self._script)
 
-    def _run(self):
-        while not self.stop.is_set():
-            try:
-                data, src = self.sock.recvfrom(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            msg = dns.message.from_wire(data)
-            with self.lock:
-                self.queries.append((time.monotonic(), msg, src))
-            if self.on_query:
-                self.on_query(self, msg, src)
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(timeout=2)
-        self.sock.close()
-        self.other.close()
+    def _script(self, msg, src):
+        if self.on_query:
+            self.on_query(self, msg, src)
+        return None  # answers, if any, were sent by on_query
 
     def snapshot(self):
-        with self.lock:
-            return list(self.queries)
+        """(time, message, (ip, port)) of every query so far."""
+        return [(t, msg, src) for t, src, msg in list(self.queries)]
 
     def answer(self, query, dest, address=REAL, qid=None, qname=None, via=None):
         """An A answer to `query` (its ID and question unless told otherwise)."""
@@ -95,11 +71,7 @@ def start(env, upstream_addr, control=False):
 
 
 def spoof_count(env, control_socket):
-    ctl = os.path.join(os.path.dirname(env.lanlord), "lanlordctl")
-    p = subprocess.run([ctl, "--socket", control_socket, "--json", "stats"], capture_output=True, text=True,
-                       timeout=20)
-    check_eq(p.returncode, 0, f"lanlordctl stats ({p.stderr.strip()})")
-    return json.loads(p.stdout)["result"]["dns"]["spoof_mismatches"]
+    return lt.lanlordctl_json(env, control_socket, "stats")["dns"]["spoof_mismatches"]
 
 
 def ask_many(server, names, timeout=3.0):
