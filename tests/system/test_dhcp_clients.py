@@ -68,7 +68,11 @@ servers = ["{SUBNET}.254"]
         self.ll = env.start_lanlord(config, netns=self.server_ns)
 
     def make_bridge(self, address):
-        self.env.run(lt.IP, "-n", self.server_ns, "link", "add", "lanbr", "type", "bridge")
+        # A fixed MAC: a bridge without one takes its lowest port's, so it changed as client veths
+        # joined, and a client that had ARPed the old one sent to a port's MAC, which the bridge
+        # passes up as PACKET_OTHERHOST and IP drops (a 1-in-6 flake of the returning-client case).
+        self.env.run(lt.IP, "-n", self.server_ns, "link", "add", "lanbr", "address", "02:ff:00:00:00:01",
+                     "type", "bridge")
         self.env.run(lt.IP, "-n", self.server_ns, "addr", "add", f"{address}/{self.prefix}", "dev", "lanbr")
         self.env.run(lt.IP, "-n", self.server_ns, "link", "set", "lanbr", "up")
 
