@@ -69,6 +69,8 @@ std::string DhcpService::start(const DhcpConfig& config, const InterfaceTable& i
     std::string error;
     journal_ = dhcp::JournalFile::open(path, replay, error);
     if (!journal_) return "lease journal: " + error;
+    journal_lines_ = journal_->lines();
+    writer_ = std::make_unique<dhcp::JournalWriter>(io_);
     for (const auto& w : replay.warnings) spdlog::warn("{}: {}", path, w);
     store_.load(replay.leases);
     std::int64_t now = wall_now();
@@ -162,8 +164,7 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
                              dhcp::to_string(e));
         return;
     }
-    char name[IF_NAMESIZE] = {};
-    if (ifindex && if_indextoname(ifindex, name)) in.interface = name;
+    in.interface = interface_name(ifindex);
     in.source = from.address;
     dhcp::Outcome outcome = server_->handle(in, wall_now());
     if (outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
@@ -181,22 +182,38 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     accept(std::move(outcome), ifindex);
 }
 
+// From the interface table (read at start, every 5 s and when a packet comes
+// for a subnet with no address of ours), not if_indextoname: glibc opens and
+// closes a socket for each call, which was a quarter of the CPU per exchange
+// under load. An index the table does not know yet (an interface newer than
+// the last read) still gets its name from the kernel.
+std::string DhcpService::interface_name(unsigned ifindex) const {
+    if (ifindex == 0) return {};
+    for (const auto& i : interfaces_)
+        if (i.index == ifindex) return i.name;
+    char name[IF_NAMESIZE] = {};
+    return if_indextoname(ifindex, name) ? std::string(name) : std::string();
+}
+
 void DhcpService::accept(dhcp::Outcome outcome, unsigned ifindex) {
     if (outcome.probe) start_probe(*outcome.probe, ifindex);
     Pending p{std::move(outcome), ifindex, std::nullopt};
-    // Memory first for this burst (so two requests in one burst cannot take
-    // one address), disk before any reply leaves (after_burst).
+    // Memory first (so two requests cannot take one address), disk before the
+    // reply leaves (on_committed).
     if (p.outcome.grant) {
         if (const auto* old = store_.by_address(p.outcome.grant->address)) p.previous = *old;
-        journal_->queue(dhcp::encode_grant(*p.outcome.grant));
+        pending_lines_.push_back(dhcp::encode_grant(*p.outcome.grant));
         store_.put(*p.outcome.grant);
     }
     if (p.outcome.release) {
         if (const auto* old = store_.by_address(*p.outcome.release)) p.previous = *old;
-        journal_->queue(dhcp::encode_free(*p.outcome.release));
+        pending_lines_.push_back(dhcp::encode_free(*p.outcome.release));
         store_.free(*p.outcome.release);
     }
-    pending_.push_back(std::move(p));
+    if (p.outcome.grant || p.outcome.release)
+        pending_.push_back(std::move(p));
+    else
+        settle(p);  // nothing to make durable: OFFER, NAK, INFORM
 }
 
 void DhcpService::start_probe(const dhcp::Probe& probe, unsigned ifindex) {
@@ -225,46 +242,89 @@ void DhcpService::on_probe_done(std::uint16_t id, const IpAddress& address, bool
 }
 
 void DhcpService::after_burst() {
-    if (pending_.empty()) return;
-    bool durable = journal_->commit();  // one fsync for the whole burst
-    if (!durable)
-        LANLORD_WARN_LIMITED(warnings, Clock::now(),
-                             "DHCP: cannot write the lease journal (disk full?): {} changes refused",
-                             pending_.size());
-    for (auto& p : pending_) {
-        const dhcp::Outcome& o = p.outcome;
-        bool changes = o.grant || o.release;
-        if (!durable && changes) {
-            // Take the change back: the client gets no ACK and will retry.
-            if (o.grant) {
-                store_.free(o.grant->address);
-                if (p.previous) store_.put(*p.previous);
-            }
-            if (o.release && p.previous) store_.put(*p.previous);
-            continue;
-        }
-        if (o.name) {
-            if (o.name->hostname.empty())
-                names_->remove(o.name->owner);
-            else
-                names_->add(o.name->hostname, o.name->address, to_steady(o.name->expires), o.name->owner);
-        }
-        if (o.reply) {
-            auto built = dhcp::build_packet(o.reply->packet, o.reply->order, o.reply->max_size, out_);
-            if (built.length == 0) continue;
-            if (auto err = socket_->send({out_.data(), built.length}, *o.reply, p.ifindex); !err.empty())
-                LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP: cannot send a reply: {}", err);
-        }
-    }
-    pending_.clear();
-    maybe_compact();
+    if (!writer_busy_ && !pending_.empty()) start_commit();
 }
 
+void DhcpService::start_commit() {
+    writer_busy_ = true;
+    in_flight_ = std::move(pending_);
+    pending_.clear();
+    writer_->run([journal = journal_.get(), lines = std::move(pending_lines_), this]() mutable {
+        for (auto& l : lines) journal->queue(std::move(l));
+        bool durable = journal->commit();  // one write, one fdatasync for the whole group
+        std::size_t count = journal->lines();
+        return std::function<void()>([this, durable, count] { on_committed(durable, count); });
+    });
+    pending_lines_.clear();
+}
+
+void DhcpService::on_committed(bool durable, std::size_t journal_lines) {
+    journal_lines_ = journal_lines;
+    writer_busy_ = false;
+    if (durable) {
+        for (const auto& p : in_flight_) settle(p);
+    } else {
+        LANLORD_WARN_LIMITED(warnings, Clock::now(),
+                             "DHCP: cannot write the lease journal (disk full?): {} changes refused",
+                             in_flight_.size() + pending_.size());
+        take_back(pending_);  // decided on top of the failed group: newest first
+        take_back(in_flight_);
+        pending_.clear();
+        pending_lines_.clear();
+    }
+    in_flight_.clear();
+    if (!pending_.empty())
+        start_commit();
+    else
+        maybe_compact();
+}
+
+// The store goes back to what it was before these changes (newest first).
+void DhcpService::take_back(std::vector<Pending>& changes) {
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+        const dhcp::Outcome& o = it->outcome;
+        if (o.grant) {
+            store_.free(o.grant->address);
+            if (it->previous) store_.put(*it->previous);
+        }
+        if (o.release && it->previous) store_.put(*it->previous);
+    }
+}
+
+// The change is durable (or there was none): the name goes live and the reply leaves.
+void DhcpService::settle(const Pending& p) {
+    const dhcp::Outcome& o = p.outcome;
+    if (o.name) {
+        if (o.name->hostname.empty())
+            names_->remove(o.name->owner);
+        else
+            names_->add(o.name->hostname, o.name->address, to_steady(o.name->expires), o.name->owner);
+    }
+    if (o.reply) {
+        auto built = dhcp::build_packet(o.reply->packet, o.reply->order, o.reply->max_size, out_);
+        if (built.length == 0) return;
+        if (auto err = socket_->send({out_.data(), built.length}, *o.reply, p.ifindex); !err.empty())
+            LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP: cannot send a reply: {}", err);
+    }
+}
+
+// When the journal holds far more lines than live leases: rewritten on the
+// writer thread from a copy of the live leases, commits waiting meanwhile.
 void DhcpService::maybe_compact() {
     std::size_t live = store_.all().size();
-    if (journal_->lines() < 2 * live + 1000) return;
-    std::string error;
-    if (!journal_->compact(store_.all(), error)) spdlog::warn("lease journal compaction failed: {}", error);
+    if (writer_busy_ || journal_lines_ < 2 * live + 1000) return;
+    writer_busy_ = true;
+    writer_->run([journal = journal_.get(), leases = store_.all(), this] {
+        std::string error;
+        bool ok = journal->compact(leases, error);
+        std::size_t count = journal->lines();
+        return std::function<void()>([this, ok, error, count] {
+            if (!ok) spdlog::warn("lease journal compaction failed: {}", error);
+            journal_lines_ = count;
+            writer_busy_ = false;
+            if (!pending_.empty()) start_commit();
+        });
+    });
 }
 
 }  // namespace lanlord

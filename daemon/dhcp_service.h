@@ -2,10 +2,15 @@
 // the bridge that turns lease events into DNS names (resolver/ and dhcp/
 // never include each other; this file knows both).
 //
-// Durability: a burst of packets is handled, every lease change of the burst
-// is written and fsync'ed once (group commit), and only then do the replies
-// leave. When the commit fails (disk full) the burst's grants are taken back
-// and their ACKs are not sent: the client retries, no lease is half-made.
+// Durability: a lease change goes into the store at once (so the next packet
+// cannot take the same address) and into the next group commit; its reply
+// (ACK, or nothing for a RELEASE) leaves only once the commit's fdatasync has
+// returned. Commits run on the journal writer's thread, one at a time: the
+// changes of every packet handled meanwhile form the next one. Replies that
+// change nothing on disk (OFFER, NAK, INFORM's ACK) leave at once. When a
+// commit fails (disk full) its changes and those queued behind it (decided on
+// top of them) are taken back, newest first, and their ACKs are not sent: the
+// clients retry, no lease is half-made.
 //
 // Interfaces: port 67 is bound on 0.0.0.0 and the receiving interface comes
 // with each packet, so an interface that appears after start needs no new
@@ -31,6 +36,7 @@
 #include "dhcp/net/dhcp_socket.h"
 #include "dhcp/net/icmp_prober.h"
 #include "dhcp/net/journal_file.h"
+#include "dhcp/net/journal_writer.h"
 #include "resolver/local/dhcp_names.h"
 
 namespace lanlord {
@@ -51,6 +57,7 @@ class DhcpService {
     const dhcp::ServerSettings& settings() const { return server_->settings(); }
 
   private:
+    std::string interface_name(unsigned ifindex) const;
     struct Pending {
         dhcp::Outcome outcome;
         unsigned ifindex;
@@ -63,6 +70,10 @@ class DhcpService {
     void open_prober_if_needed();
     void log_served_subnets(const dhcp::ServerSettings& before);
     void after_burst();
+    void settle(const Pending& p);
+    void start_commit();
+    void on_committed(bool durable, std::size_t journal_lines);
+    void take_back(std::vector<Pending>& changes);
     dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
     void publish_reservations();
     void maybe_compact();
@@ -78,7 +89,12 @@ class DhcpService {
     std::unique_ptr<dhcp::IcmpProber> prober_;         // opened once a subnet wants ping_check
     std::map<std::uint16_t, unsigned> probe_ifindex_;  // where the DISCOVER being probed came in
     TimePoint last_refresh_{};                         // interfaces read on demand, at most 1/s
-    std::vector<Pending> pending_;
+    std::unique_ptr<dhcp::JournalWriter> writer_;      // after journal_: stopped (its jobs done) first
+    std::vector<Pending> pending_;                     // changes waiting for the next commit
+    std::vector<std::string> pending_lines_;           // their journal lines
+    std::vector<Pending> in_flight_;                   // changes of the commit under way
+    bool writer_busy_ = false;                         // a commit or a compaction is under way
+    std::size_t journal_lines_ = 0;                    // as of the last job (the file is the writer's)
     std::vector<std::uint8_t> out_ = std::vector<std::uint8_t>(1500);
 };
 

@@ -49,9 +49,9 @@ ParseError read_options(std::span<const std::uint8_t> area, Packet& out, bool al
             if (!allow_overload || len != 1 || value[0] < 1 || value[0] > 3) return ParseError::bad_overload;
             *overload = value[0];
         } else {
-            auto& slot = out.options[code];
-            if (!slot) slot.emplace();
-            slot->insert(slot->end(), value.begin(), value.end());  // RFC 3396: instances concatenate
+            auto slot = out.options[code];
+            auto& bytes = slot ? *slot : slot.emplace();
+            bytes.insert(bytes.end(), value.begin(), value.end());  // RFC 3396: instances concatenate
         }
         p += 2 + len;
     }

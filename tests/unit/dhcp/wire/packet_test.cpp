@@ -190,3 +190,40 @@ TEST_CASE("dhcp builder: an option longer than 255 bytes is split into instances
     REQUIRE(parse_packet({out.data(), r.length}, back) == ParseError::ok);
     CHECK(back.option(option::classless_routes)->size() == 600);
 }
+
+TEST_CASE("dhcp option set: set, replace, erase from the middle, copy, every code") {
+    OptionSet s;
+    CHECK_FALSE(s[12]);
+    s[12] = Bytes{'a'};
+    s[50] = Bytes{1, 2, 3, 4};
+    s[61] = Bytes{9};
+    s[12] = Bytes{'b', 'c'};  // replaces, does not add
+    CHECK(s.size() == 3);
+    CHECK(*s[12] == Bytes{'b', 'c'});
+    s[12].reset();  // the first entry goes: the last moves into its place
+    CHECK_FALSE(s[12]);
+    CHECK(s.size() == 2);
+    CHECK(*s[50] == Bytes{1, 2, 3, 4});
+    CHECK(*s[61] == Bytes{9});
+    s[50].reset();
+    s[50].reset();  // twice: harmless
+    CHECK(s.size() == 1);
+    CHECK(*s[61] == Bytes{9});
+
+    const OptionSet copy = s;
+    s[61] = Bytes{7};
+    CHECK(*copy[61] == Bytes{9});  // a copy is independent
+    CHECK(copy[61]->size() == 1);
+    s[62] = copy[61];  // one entry to another
+    s[63] = copy[99];  // an absent one: erases
+    CHECK(*s[62] == Bytes{9});
+    CHECK_FALSE(s[63]);
+
+    OptionSet all;  // every code, including 0 and 255 (the index must not overflow)
+    for (int c = 0; c < 256; ++c) all[static_cast<std::uint8_t>(c)] = Bytes{static_cast<std::uint8_t>(c)};
+    CHECK(all.size() == 256);
+    for (int c = 0; c < 256; ++c) CHECK((*all[static_cast<std::uint8_t>(c)])[0] == c);
+    for (int c = 0; c < 256; c += 2) all[static_cast<std::uint8_t>(c)].reset();
+    CHECK(all.size() == 128);
+    for (int c = 1; c < 256; c += 2) CHECK((*all[static_cast<std::uint8_t>(c)])[0] == c);
+}
