@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <csignal>
@@ -57,46 +58,36 @@ int64_t now_ns() {
   return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-const char kHelp[] = R"(dhcpblast [-4] [-l local-address|interface] [-r rate] [-R num-clients] [-p test-period]
-          [-d drop-time] [-W exit-wait-time] [-t report] [-i] [-n num-request] [-s seed] [-B]
-          server
+const char kHelp[] = R"(dhcpblast [-4] [-l addr|iface] [-r rate] [-R num-clients] [-p test-period] [-d drop-time]
+          [-W exit-wait-time] [-t report] [-i] [-n num-request] [-s seed] [-B] server
 
-A fast DHCPv4 load generator that accepts perfdhcp's options for the relayed "basic" scenario
-and prints perfdhcp's report format (ISC perfdhcp 2.2). Single-threaded, one UDP socket.
+A fast DHCPv4 load generator with perfdhcp's options for the relayed "basic" scenario and perfdhcp
+2.2's report format. Single thread, one UDP socket. A relay agent: bound to <addr>:67, it sends
+DISCOVERs (options 53, 55) with giaddr = <addr>, hops = 1 to <server>:67, answers each OFFER with
+a REQUEST (53, 50 = yiaddr, 54 = the OFFER's server identifier, same xid) and waits for the ACK.
+Every exchange has its own xid; chaddr is one of <num-clients>, in a pseudo-random order without
+repeats until all were used.
 
-It is a relay agent: bound to <local-address>:67, it sends DISCOVERs (options 53, 55) with
-giaddr = <local-address> and hops = 1 to <server>:67, receives OFFERs on port 67, answers each
-with a REQUEST (53, 50 = yiaddr, 54 = the OFFER's server identifier, same xid) and waits for the
-ACK. Every exchange is a new xid; chaddr is one of <num-clients> addresses, visited in a
-pseudo-random order without repeats until all were used.
+-4               DHCPv4 (the only mode).
+-l <addr|iface>  Local address, or an interface's IPv4 address (default: the source address the
+                 kernel picks for <server>).
+-r <rate>        Start <rate> exchanges (DISCOVERs) per second, paced on the monotonic clock in
+                 bursts every 100 us. Without -r: as fast as the exchange table allows.
+-R <n>           Distinct client hardware addresses (default 1).
+-p <seconds>     Send for this long: ceil(rate * seconds) DISCOVERs.
+-n <n>           Send at most <n> DISCOVERs (with -p: whichever limit comes first).
+-d <seconds>     Drop time (default 1): a later reply is an orphan and its exchange a drop.
+-W <us>          Then wait up to <us> microseconds for outstanding replies (REQUESTs are still
+                 sent for OFFERs); ends early once nothing is outstanding. Default 0.
+-t <seconds>     Print "sent: ...; received: ...; drops: ..." this often.
+-i               DISCOVER-OFFER only.     -s <seed>  Seed for xids and chaddrs.
+-B               Set the broadcast flag.  -h, --help  This text.  -v  Version.
 
-Options:
--4                 DHCPv4 (the only mode; accepted for compatibility).
--l <addr|iface>    Local address (or an interface's first IPv4 address). Default: the address
-                   the kernel would use to reach <server>.
--r <rate>          Start <rate> exchanges (DISCOVERs) per second, paced on the monotonic clock in
-                   bursts every 100 us. Without -r: as fast as the exchange table allows.
--R <num-clients>   Number of distinct client hardware addresses (default 1).
--p <test-period>   Send for this many seconds (fractions allowed).
--n <num-request>   Send at most this many DISCOVERs. With -p, whichever limit comes first.
--d <drop-time>     A reply later than this (seconds, default 1) does not count: the exchange is
-                   a drop and the reply an orphan.
--W <time>          After sending stopped, wait up to <time> microseconds for outstanding
-                   replies (REQUESTs are still sent for OFFERs); stops early once nothing is
-                   outstanding. Default 0.
--t <report>        Print "sent/received/drops" every <report> seconds.
--i                 DISCOVER-OFFER only (no REQUEST).
--s <seed>          Seed for xids and hardware addresses (default: random).
--B                 Set the broadcast flag.
--h, --help         This text.   -v  Version.
-
-Report: per exchange "sent packets", "received packets", "drops" (sent - received), "drops ratio",
-"orphans" (replies that match no outstanding exchange: unknown or repeated xid, wrong message
-type or chaddr, later than the drop time, NAK; malformed packets - short, op != 2, bad magic
-cookie - are counted here too and under "Malformed packets"), min/avg/max delay and standard
-deviation. "Rate" is completed exchanges per second of the whole run (including the wait).
-
-Exit status: 0 success, 1 error, 2 bad command line, 3 one or more exchanges not completed.
+Per exchange: sent and received packets, drops (sent - received), drops ratio, orphans (replies
+matching no outstanding exchange: unknown or repeated xid, wrong type or chaddr, later than -d,
+NAK; malformed ones - short, op != 2, bad magic cookie - also count under "Malformed packets"),
+min/avg/max delay and standard deviation. "Rate": completed exchanges per second of the run.
+Exit status: 0 success, 1 error, 2 bad command line, 3 an exchange was not completed (perfdhcp's).
 )";
 
 struct Options {
@@ -116,16 +107,14 @@ struct Options {
 
 double parse_double(const char* s, const char* what) {
   char* end;
-  errno = 0;
-  double v = strtod(s, &end);
+  double v = (errno = 0, strtod(s, &end));
   if (errno || end == s || *end || !(v >= 0) || std::isinf(v)) usage_error("bad %s", what);
   return v;
 }
 
 uint64_t parse_u64(const char* s, const char* what) {
   char* end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
+  unsigned long long v = (errno = 0, strtoull(s, &end, 10));
   if (errno || end == s || *end || *s == '-') usage_error("bad %s", what);
   return v;
 }
@@ -165,36 +154,27 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
-in_addr resolve_local(const Options& o, in_addr server) {
+in_addr resolve_local(const Options& o, sockaddr_in server) {
   in_addr a{};
   if (o.local.empty()) {  // the source address the kernel picks for the server
     int s = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(67);
-    sa.sin_addr = server;
-    socklen_t len = sizeof sa;
-    if (s < 0 || connect(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
-        getsockname(s, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
-      fprintf(stderr, "dhcpblast: no route to %s: %s\n", inet_ntoa(server), strerror(errno));
+    socklen_t len = sizeof server;
+    if (s < 0 || connect(s, reinterpret_cast<sockaddr*>(&server), sizeof server) < 0 ||
+        getsockname(s, reinterpret_cast<sockaddr*>(&server), &len) < 0) {
+      fprintf(stderr, "dhcpblast: no route to %s: %s\n", o.server.c_str(), strerror(errno));
       exit(kExitError);
     }
     close(s);
-    return sa.sin_addr;
+    return server.sin_addr;
   }
   if (inet_pton(AF_INET, o.local.c_str(), &a) == 1) return a;
   ifaddrs* list = nullptr;
-  if (getifaddrs(&list) == 0) {
-    for (ifaddrs* i = list; i; i = i->ifa_next) {
-      if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && o.local == i->ifa_name) {
-        a = reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr;
-        freeifaddrs(list);
-        return a;
-      }
-    }
-    freeifaddrs(list);
-  }
-  usage_error("-l %s: neither an IPv4 address nor an interface with one", o.local.c_str());
+  for (ifaddrs* i = getifaddrs(&list) == 0 ? list : nullptr; i && !a.s_addr; i = i->ifa_next)
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && o.local == i->ifa_name)
+      a = reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr;
+  if (list) freeifaddrs(list);
+  if (!a.s_addr) usage_error("-l %s: neither an IPv4 address nor an interface with one", o.local.c_str());
+  return a;
 }
 
 uint64_t gcd(uint64_t a, uint64_t b) { return b ? gcd(b, a % b) : a; }
@@ -209,12 +189,9 @@ uint64_t splitmix(uint64_t& x) {
 // One exchange; the table slot is xid & mask.
 enum State : uint8_t { kFree, kWaitOffer, kRequestQueued, kWaitAck, kDone, kDead };
 struct Exchange {
-  uint32_t xid;
-  uint32_t client;
-  uint32_t yiaddr;     // network order
-  uint32_t server_id;  // network order
-  int64_t t_discover;
-  int64_t t_request;
+  uint32_t xid, client;
+  uint32_t yiaddr, server_id;  // network order
+  int64_t t_discover, t_request;
   State state;
 };
 
@@ -223,10 +200,7 @@ struct Stats {
   double sum = 0, sumsq = 0, min = INFINITY, max = 0;  // delays in ms
   void delay(int64_t ns) {
     double ms = double(ns) / 1e6;
-    sum += ms;
-    sumsq += ms * ms;
-    if (ms < min) min = ms;
-    if (ms > max) max = ms;
+    sum += ms, sumsq += ms * ms, min = std::min(min, ms), max = std::max(max, ms);
   }
 };
 
@@ -261,16 +235,9 @@ class Blaster {
     build_templates(local);
     for (size_t i = 0; i < kBatch; ++i) {
       out_iov_[i] = {out_buf_[i], kPacketLen};
-      out_msg_[i].msg_hdr = msghdr{};
-      out_msg_[i].msg_hdr.msg_name = &server_;
-      out_msg_[i].msg_hdr.msg_namelen = sizeof server_;
-      out_msg_[i].msg_hdr.msg_iov = &out_iov_[i];
-      out_msg_[i].msg_hdr.msg_iovlen = 1;
+      out_msg_[i].msg_hdr = msghdr{&server_, sizeof server_, &out_iov_[i], 1, nullptr, 0, 0};
       in_iov_[i] = {in_buf_[i], kRecvBufLen};
-      in_msg_[i].msg_hdr = msghdr{};
-      in_msg_[i].msg_hdr.msg_name = &in_from_[i];
-      in_msg_[i].msg_hdr.msg_iov = &in_iov_[i];
-      in_msg_[i].msg_hdr.msg_iovlen = 1;
+      in_msg_[i].msg_hdr = msghdr{&in_from_[i], sizeof in_from_[i], &in_iov_[i], 1, nullptr, 0, 0};
     }
     req_queue_.assign(size, 0);
   }
@@ -281,10 +248,8 @@ class Blaster {
   void build_templates(in_addr local) {
     for (uint8_t* t : {discover_, request_}) {
       memset(t, 0, kPacketLen);
-      t[0] = 1;  // BOOTREQUEST
-      t[1] = 1;  // Ethernet
-      t[2] = 6;
-      t[3] = 1;  // hops: one relay (us)
+      t[0] = 1, t[1] = 1, t[2] = 6;  // BOOTREQUEST, Ethernet, 6-byte chaddr
+      t[3] = 1;                        // hops: one relay (us)
       if (o_.broadcast) put16(t + 10, 0x8000);
       memcpy(t + 24, &local.s_addr, 4);  // giaddr
       put32(t + 236, kMagic);
@@ -359,11 +324,10 @@ size_t Blaster::send_batch(size_t n, Stats& st) {
   size_t done = 0;
   while (done < n) {
     int r = sendmmsg(fd_, out_msg_ + done, unsigned(n - done), 0);
-    if (r > 0) {
-      done += size_t(r);
+    if (r > 0 || (r < 0 && errno == EINTR)) {
+      done += size_t(std::max(r, 0));
       continue;
     }
-    if (r < 0 && errno == EINTR) continue;
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) break;
     ++st.send_errors;
     ++done;
@@ -435,8 +399,7 @@ void Blaster::flush_requests() {
 
 void Blaster::handle(const uint8_t* p, size_t len, const sockaddr_in& from, int64_t now) {
   if (len < kOffOptions + 3 || p[0] != 2 || get32(p + 236) != kMagic) {
-    ++malformed_;
-    ++do_.orphans;
+    ++malformed_, ++do_.orphans;
     return;
   }
   uint8_t type = 0;
@@ -457,39 +420,23 @@ void Blaster::handle(const uint8_t* p, size_t len, const sockaddr_in& from, int6
   uint8_t want[6] = {0x02, mac_tag_};
   put32(want + 2, e.client);
   bool match = e.xid == xid && memcmp(p + kOffChaddr, want, 6) == 0;
-  if (type == kOffer && match && e.state == kWaitOffer) {
-    if (now - e.t_discover > drop_ns_) {
-      ++st.late, ++st.orphans;
+  bool offer = type == kOffer && match && e.state == kWaitOffer;
+  if (offer || ((type == kAck || type == kNak) && match && e.state == kWaitAck)) {
+    int64_t delay = now - (offer ? e.t_discover : e.t_request);
+    if (type == kNak || delay > drop_ns_) {  // the exchange failed; the reply is an orphan
+      ++(type == kNak ? st.naks : st.late), ++st.orphans;
       e.state = kDead;
       return;
     }
     ++st.received;
-    st.delay(now - e.t_discover);
-    if (o_.two_way) {
-      e.state = kDone;
-      return;
-    }
-    memcpy(&e.yiaddr, p + 16, 4);
-    e.server_id = server_id;
-    e.state = kRequestQueued;
-    req_queue_[(req_head_ + req_len_) & mask_] = xid & mask_;
-    ++req_len_;
-    return;
-  }
-  if ((type == kAck || type == kNak) && match && e.state == kWaitAck) {
-    if (type == kNak) {
-      ++st.naks, ++st.orphans;
-      e.state = kDead;
-      return;
-    }
-    if (now - e.t_request > drop_ns_) {
-      ++st.late, ++st.orphans;
-      e.state = kDead;
-      return;
-    }
-    ++st.received;
-    st.delay(now - e.t_request);
+    st.delay(delay);
     e.state = kDone;
+    if (offer && !o_.two_way) {
+      memcpy(&e.yiaddr, p + 16, 4);
+      e.server_id = server_id;
+      e.state = kRequestQueued;
+      req_queue_[(req_head_ + req_len_++) & mask_] = xid & mask_;
+    }
     return;
   }
   ++st.orphans;  // unknown xid, repeated answer, wrong type or chaddr
@@ -562,7 +509,9 @@ int Blaster::run() {
   drop_ns_ = int64_t(o_.drop_time * 1e9);
   const int64_t start = now_ns();
   const int64_t send_end = o_.period > 0 ? start + int64_t(o_.period * 1e9) : INT64_MAX;
-  const uint64_t limit = o_.num_request > 0 ? o_.num_request : UINT64_MAX;
+  // The k-th DISCOVER (from 0) is due at start + k/rate, for k/rate < period: ceil(rate * period).
+  uint64_t limit = o_.num_request > 0 ? o_.num_request : UINT64_MAX;
+  if (o_.rate > 0 && o_.period > 0) limit = std::min(limit, uint64_t(std::ceil(o_.rate * o_.period - 1e-9)));
   const int64_t report_ns = int64_t(o_.report) * 1'000'000'000;
   int64_t next_report = report_ns > 0 ? start + report_ns : INT64_MAX;
   int64_t wait_end = INT64_MAX;
@@ -570,15 +519,16 @@ int Blaster::run() {
   pollfd pfd{fd_, POLLIN, 0};
   for (;;) {
     int64_t now = now_ns();
-    if (sending && (now >= send_end || seq_ >= limit || g_interrupted)) {
-      sending = false;
-      wait_end = g_interrupted ? now : now + int64_t(o_.wait_us) * 1000;
-    }
     if (sending) {
-      // The k-th DISCOVER (from 0) is due at start + k/rate: exactly rate * period in the period.
+      bool last = now >= send_end || g_interrupted;  // the period's last ones are at most a tick late
       uint64_t target = o_.rate > 0 ? uint64_t(double(now - start) * o_.rate / 1e9) + 1 : seq_ + kBatch;
       if (target > limit) target = limit;
+      if ((last && o_.rate <= 0) || g_interrupted) target = seq_;
       if (target > seq_) send_discovers(target - seq_, now);
+      if (last || seq_ >= limit) {
+        sending = false;
+        wait_end = g_interrupted ? now : now + int64_t(o_.wait_us) * 1000;
+      }
     }
     receive(now);
     now = now_ns();
@@ -622,7 +572,7 @@ int main(int argc, char** argv) {
   server.sin_port = htons(67);
   if (inet_pton(AF_INET, o.server.c_str(), &server.sin_addr) != 1)
     usage_error("server %s: not an IPv4 address", o.server.c_str());
-  in_addr local = resolve_local(o, server.sin_addr);
+  in_addr local = resolve_local(o, server);
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
