@@ -31,7 +31,7 @@ class Lan:
     """lanlord in namespace S serving 198.18.0.0/24 on its veth; clients in their own namespaces."""
 
     def __init__(self, env, pool="198.18.0.100-198.18.0.109", extra_subnet="", reservations="", state_dir=None,
-                 prefix=24, bridge=True, dns_listen=f"{SERVER}:53"):
+                 prefix=24, bridge=True, dns_listen=f"{SERVER}:53", extra_env=None):
         """`extra_subnet` is TOML placed after the subnet's keys: more keys of it, or further tables.
         bridge=False: lanlord starts without its interface (make_bridge() adds it later)."""
         env.require_root()
@@ -65,7 +65,8 @@ authoritative = true
 servers = ["{SUBNET}.254"]
 """
         self.config = config
-        self.ll = env.start_lanlord(config, netns=self.server_ns)
+        self.extra_env = extra_env
+        self.ll = env.start_lanlord(config, netns=self.server_ns, extra_env=extra_env)
 
     def make_bridge(self, address):
         # A fixed MAC: a bridge without one takes its lowest port's, so it changed as client veths
@@ -81,7 +82,8 @@ servers = ["{SUBNET}.254"]
             os.killpg(self.ll.proc.pid, sig)
             self.ll.proc.wait(5)
         self.restarts = getattr(self, "restarts", 0) + 1
-        self.ll = self.env.start_lanlord(self.config, name=f"lanlord-restart{self.restarts}", netns=self.server_ns)
+        self.ll = self.env.start_lanlord(self.config, name=f"lanlord-restart{self.restarts}", netns=self.server_ns,
+                                         extra_env=self.extra_env)
 
     def client(self, mac):
         """A namespace with one interface on the LAN bridge, with MAC `mac`."""

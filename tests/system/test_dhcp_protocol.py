@@ -212,7 +212,51 @@ def case_ping_check(env):
     lt.log(f"OFFER of {offer['yiaddr']} after {waited * 1000:.0f} ms (probe of 300 ms)")
 
 
-CASES = {"nak_foreign": case_nak_foreign, "inform": case_inform, "relay": case_relay,
+def case_slow_disk(env):
+    """fdatasync takes 1.5 s (an SD card on a bad day; LD_PRELOAD shim). While client a's ACK waits
+    for it, lanlord (threads = 1: DNS and DHCP on one event loop) still answers DNS and sends client b
+    an OFFER; a's ACK comes only after the fdatasync (never before the lease is on disk), and the
+    lease is in the journal."""
+    import os
+    import threading
+    shim = os.environ.get("SLOW_FDATASYNC")
+    if not shim or not os.path.exists(shim):
+        raise lt.Skip("SLOW_FDATASYNC (the LD_PRELOAD shim) not given")
+    delay = 1.5
+    lan = Lan(env, extra_env={"LD_PRELOAD": shim, "LANLORD_TEST_FDATASYNC_MS": str(int(delay * 1000)),
+                              "ASAN_OPTIONS": "verify_asan_link_order=0:" + os.environ.get("ASAN_OPTIONS", "")})
+    ns, a = scripted(lan, "02:00:00:00:0e:01", f"{SUBNET}.31")
+    _, b = scripted(lan, "02:00:00:00:0e:02", f"{SUBNET}.32")
+    offer = a.discover(timeout=1.0, tries=1)
+    check(offer is not None and offer["type"] == w.OFFER, f"an OFFER for a (no disk involved): {offer}")
+    result = {}
+
+    def request():
+        start = time.monotonic()
+        result["ack"] = a.request_selecting(offer, timeout=3 * delay + 2, tries=1)
+        result["took"] = time.monotonic() - start
+    t = threading.Thread(target=request)
+    t.start()
+    time.sleep(0.3)  # the REQUEST is in; its commit is sleeping in fdatasync
+    during = time.monotonic()
+    r = dig(SERVER, "nobody-here.lan", netns=ns, timeout=1)
+    dns_took = time.monotonic() - during
+    offer_b = b.discover(timeout=1.0, tries=1)
+    both_took = time.monotonic() - during
+    t.join()
+    lt.log(f"during the fdatasync: DNS {r.status} after {dns_took * 1000:.0f} ms, OFFER for b "
+           f"{'came' if offer_b else 'missing'}; a's ACK after {result['took'] * 1000:.0f} ms")
+    check_eq(r.status, "NXDOMAIN", "the DNS answer while the journal is syncing")
+    check(offer_b is not None and offer_b["type"] == w.OFFER, f"client b's OFFER during the fdatasync: {offer_b}")
+    check(both_took < delay - 0.3, f"DNS and b's OFFER took {both_took:.2f} s: they waited for the disk")
+    ack = result["ack"]
+    check(ack is not None and ack["type"] == w.ACK, f"a's ACK: {ack}")
+    check(result["took"] >= delay - 0.05, f"a's ACK came after {result['took']:.2f} s, before the "
+          f"{delay} s fdatasync ended: the lease was not yet on disk")
+    check(f"L {ack['yiaddr']} " in journal(lan), "a's lease in the journal")
+
+
+CASES = {"slow_disk": case_slow_disk, "nak_foreign": case_nak_foreign, "inform": case_inform, "relay": case_relay,
          "returning": case_returning, "late_interface": case_late_interface, "ping_check": case_ping_check}
 
 if __name__ == "__main__":
