@@ -6,20 +6,14 @@
 
 #include "common/byte_cursor.h"
 #include "common/hash.h"
+#include "resolver/cache/cache_index.h"
 
 namespace lanlord {
 
 namespace {
 
-struct SeededHash {
-    using is_transparent = void;
-    std::uint64_t seed;
-    std::size_t operator()(std::string_view s) const { return seeded_hash(s, seed); }
-};
-
 // One heap block per entry: key, stored answer and TTL offsets together, so an
-// entry costs one allocation and the index can key on a view into it (the
-// block never moves; only the Entry holding its pointer does).
+// entry costs one allocation and a hit reads one block after its index slot.
 struct Entry {
     std::unique_ptr<std::uint8_t[]> block;
     std::uint32_t wire_len = 0;
@@ -38,25 +32,31 @@ struct Entry {
     }
     std::size_t block_size() const { return key_len + wire_len + 2u * offset_count; }
     // What the entry really costs: the block with malloc's overhead, the
-    // slot, and the index node with its bucket.
-    std::size_t cost() const { return block_size() + 16 + sizeof(Entry) + 48; }
+    // slot, and its index slots (8 bytes each, the index at most half full).
+    std::size_t cost() const { return block_size() + 16 + sizeof(Entry) + 32; }
 };
 
 }  // namespace
 
 struct PacketCache::Shard {
     std::mutex mu;
-    std::unordered_map<std::string_view, std::uint32_t, SeededHash> index{16, SeededHash{0}};
+    CacheIndex index;  // key hash -> position in slots
     std::vector<Entry> slots;
     std::vector<std::uint32_t> free;
     std::size_t hand = 0, bytes = 0, max_entries = 0, max_bytes = 0;
     Duration stale_max{};
     std::uint64_t hits = 0, misses = 0, stale_hits = 0, inserts = 0, evictions = 0;
 
+    std::uint64_t seed = 0;
+
+    std::uint64_t hash(std::string_view key) const { return seeded_hash(key, seed); }
+    std::uint32_t find(std::string_view key, std::uint64_t h) const {
+        return index.find(h, [&](std::uint32_t slot) { return slots[slot].key() == key; });
+    }
     void remove(std::uint32_t slot) {
         Entry& e = slots[slot];
         bytes -= e.cost();
-        index.erase(e.key());
+        index.erase(hash(e.key()), slot);
         e = Entry{};
         free.push_back(slot);
     }
@@ -87,9 +87,7 @@ PacketCache::PacketCache(CacheLimits limits, unsigned shards) {
     shards_ = std::make_unique<Shard[]>(shard_count_);
     std::random_device rd;
     seed_ = (std::uint64_t{rd()} << 32) | rd();
-    for (unsigned i = 0; i < shard_count_; ++i) {
-        shards_[i].index = decltype(Shard::index)(16, SeededHash{seed_.load()});
-    }
+    for (unsigned i = 0; i < shard_count_; ++i) shards_[i].seed = seed_;
     set_limits(limits, TimePoint{});  // empty: nothing to evict
 }
 
@@ -107,22 +105,24 @@ void PacketCache::set_limits(CacheLimits limits, TimePoint now) {
     }
 }
 
-PacketCache::Shard& PacketCache::shard_for(std::string_view key) {
-    // The shard index uses the high bits; the map inside uses the whole hash.
-    return shards_[seeded_hash(key, seed_.load(std::memory_order_relaxed) ^ 0x5bd1e995) & (shard_count_ - 1)];
+// One hash per operation: its low bits choose the shard, its high 32 bits the
+// slot in the shard's index.
+PacketCache::Shard& PacketCache::shard_for(std::uint64_t hash) {
+    return shards_[hash & (shard_count_ - 1)];
 }
 
 CacheLookup PacketCache::lookup(std::string_view key, TimePoint now, std::span<std::uint8_t> out,
                                 bool allow_stale, std::uint32_t stale_ttl, std::uint32_t policy_generation) {
     CacheLookup result;
-    Shard& s = shard_for(key);
+    std::uint64_t h = seeded_hash(key, seed_);
+    Shard& s = shard_for(h);
     std::lock_guard lock(s.mu);
-    auto it = s.index.find(key);
-    if (it == s.index.end()) {
+    std::uint32_t slot = s.find(key, h);
+    if (slot == CacheIndex::npos) {
         ++s.misses;
         return result;
     }
-    Entry& e = s.slots[it->second];
+    Entry& e = s.slots[slot];
     bool stale = now >= e.expires;
     if (stale && (!allow_stale || now - e.expires > s.stale_max)) {
         ++s.misses;
@@ -164,10 +164,11 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
                          std::span<const std::uint16_t> ttl_offsets, std::uint32_t lifetime, TimePoint now,
                          std::uint32_t policy_generation) {
     if (lifetime == 0) return;
-    Shard& s = shard_for(key);
+    std::uint64_t h = seeded_hash(key, seed_);
+    Shard& s = shard_for(h);
     std::lock_guard lock(s.mu);
     if (s.max_entries == 0) return;  // caching off (size = 0)
-    if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
+    if (auto old = s.find(key, h); old != CacheIndex::npos) s.remove(old);
     if (key.size() > 0xffff || ttl_offsets.size() > 0xffff || stored.size() > 0xffffffffu) return;
     Entry fresh;
     fresh.key_len = static_cast<std::uint16_t>(key.size());
@@ -197,27 +198,30 @@ void PacketCache::insert(std::string_view key, std::span<const std::uint8_t> sto
     }
     s.bytes += fresh.cost();
     s.slots[slot] = std::move(fresh);
-    s.index.emplace(s.slots[slot].key(), slot);
+    s.index.insert(h, slot);
     ++s.inserts;
 }
 
 void PacketCache::set_policy_generation(std::string_view key, std::uint32_t policy_generation) {
-    Shard& s = shard_for(key);
+    std::uint64_t h = seeded_hash(key, seed_);
+    Shard& s = shard_for(h);
     std::lock_guard lock(s.mu);
-    if (auto it = s.index.find(key); it != s.index.end())
-        s.slots[it->second].policy_generation = policy_generation;
+    if (auto slot = s.find(key, h); slot != CacheIndex::npos)
+        s.slots[slot].policy_generation = policy_generation;
 }
 
 void PacketCache::erase(std::string_view key) {
-    Shard& s = shard_for(key);
+    std::uint64_t h = seeded_hash(key, seed_);
+    Shard& s = shard_for(h);
     std::lock_guard lock(s.mu);
-    if (auto it = s.index.find(key); it != s.index.end()) s.remove(it->second);
+    if (auto slot = s.find(key, h); slot != CacheIndex::npos) s.remove(slot);
 }
 
 void PacketCache::hold_stale(std::string_view key, TimePoint until) {
-    Shard& s = shard_for(key);
+    std::uint64_t h = seeded_hash(key, seed_);
+    Shard& s = shard_for(h);
     std::lock_guard lock(s.mu);
-    if (auto it = s.index.find(key); it != s.index.end()) s.slots[it->second].stale_hold_until = until;
+    if (auto slot = s.find(key, h); slot != CacheIndex::npos) s.slots[slot].stale_hold_until = until;
 }
 
 std::size_t PacketCache::flush() {

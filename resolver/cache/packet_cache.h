@@ -98,10 +98,10 @@ class PacketCache {
 
   private:
     struct Shard;
-    Shard& shard_for(std::string_view key);
+    Shard& shard_for(std::uint64_t hash);
     std::unique_ptr<Shard[]> shards_;
     unsigned shard_count_;
-    std::atomic<std::uint64_t> seed_;
+    std::uint64_t seed_;  // random per process: nobody can aim names at one slot (hash flooding)
 };
 
 }  // namespace lanlord
