@@ -15,6 +15,7 @@
 #   BUILD_DIR     build directory (default: build/ of this repository; configured as Release if
 #                 missing); dhcpblast and lanlord are built there
 #   LANLORD_BIN   lanlord binary for the lanlord peer (default: $BUILD_DIR/daemon/lanlord)
+#                 (peer dhcpreflect: a responder without leases, for the generator's own ceiling)
 #   DH_GEN        dhcpblast (default) or perfdhcp: the real /usr/sbin/perfdhcp, for comparison
 #   DH_BENCH_DIR  the harness (default: ../shared/bench/dhcp next to this repository)
 #   DH_NO_BUILD=1 do not build, use what is in $BUILD_DIR
@@ -34,12 +35,13 @@ if [ "${DH_NO_BUILD:-0}" != 1 ]; then
     if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
         cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
     fi
-    cmake --build "$BUILD_DIR" --target dhcpblast lanlord >&2
+    cmake --build "$BUILD_DIR" --target dhcpblast dhcpreflect lanlord >&2
 fi
 
 COMPAT=$BUILD_DIR/contrib/bench/dhcpblast/perfdhcp-compat
 export EXTRA_PEERS_DIR=$HERE/dhcp-peers
 export LANLORD_BIN=${LANLORD_BIN:-$BUILD_DIR/daemon/lanlord}
+export DHCPREFLECT_BIN=${DHCPREFLECT_BIN:-$BUILD_DIR/contrib/bench/dhcpblast/dhcpreflect}
 case "$GEN" in
     dhcpblast)
         [ -x "$COMPAT/perfdhcp" ] || { echo "dhcp-load.sh: $COMPAT/perfdhcp missing (build dhcpblast)" >&2; exit 1; }
