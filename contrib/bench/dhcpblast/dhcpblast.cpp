@@ -353,6 +353,7 @@ void Blaster::send_discovers(uint64_t due, int64_t now) {
       ++n;
     }
     if (n == 0) return;
+    int64_t t = now_ns();  // delays are measured from just before the send
     size_t sent = send_batch(n, do_);
     for (size_t i = 0; i < sent; ++i) {
       uint32_t xid = xid_base_ + uint32_t(seq_);
@@ -360,11 +361,11 @@ void Blaster::send_discovers(uint64_t due, int64_t now) {
       e.xid = xid;
       e.client = client_of(seq_);
       e.state = kWaitOffer;
-      e.t_discover = now;
+      e.t_discover = t;
       ++seq_;
     }
     do_.sent += sent;
-    if (sent) last_discover_ = now;
+    if (sent) last_discover_ = t;
     if (sent < n) return;  // socket buffer full; the rest is still due next time
     due -= n;
   }
@@ -382,8 +383,8 @@ void Blaster::flush_requests() {
       memcpy(pkt + kOffReqIp, &e.yiaddr, 4);
       memcpy(pkt + kOffSrvId, &e.server_id, 4);
     }
-    size_t sent = send_batch(n, ra_);
     int64_t t = now_ns();
+    size_t sent = send_batch(n, ra_);
     for (size_t i = 0; i < sent; ++i) {
       Exchange& e = table_[req_queue_[(req_head_ + i) & mask_]];
       e.state = kWaitAck;
