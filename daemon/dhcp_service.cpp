@@ -164,7 +164,7 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
                              dhcp::to_string(e));
         return;
     }
-    in.interface = interface_name(ifindex);
+    in.interface = socket_->interface_name(ifindex);
     in.source = from.address;
     dhcp::Outcome outcome = server_->handle(in, wall_now());
     if (outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
@@ -182,19 +182,6 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     accept(std::move(outcome), ifindex);
 }
 
-// From the interface table (read at start, every 5 s and when a packet comes
-// for a subnet with no address of ours), not if_indextoname: glibc opens and
-// closes a socket for each call, which was a quarter of the CPU per exchange
-// under load. An index the table does not know yet (an interface newer than
-// the last read) still gets its name from the kernel.
-std::string DhcpService::interface_name(unsigned ifindex) const {
-    if (ifindex == 0) return {};
-    for (const auto& i : interfaces_)
-        if (i.index == ifindex) return i.name;
-    char name[IF_NAMESIZE] = {};
-    return if_indextoname(ifindex, name) ? std::string(name) : std::string();
-}
-
 void DhcpService::accept(dhcp::Outcome outcome, unsigned ifindex) {
     if (outcome.probe) start_probe(*outcome.probe, ifindex);
     Pending p{std::move(outcome), ifindex, std::nullopt};
@@ -202,6 +189,11 @@ void DhcpService::accept(dhcp::Outcome outcome, unsigned ifindex) {
     // reply leaves (on_committed).
     if (p.outcome.grant) {
         if (const auto* old = store_.by_address(p.outcome.grant->address)) p.previous = *old;
+        // put() ends the client's lease at any other address (one lease per
+        // client): kept too, so a failed commit can give it back.
+        if (const auto* mine = store_.by_client(p.outcome.grant->client_id);
+            mine && mine->address != p.outcome.grant->address)
+            p.client_previous = *mine;
         pending_lines_.push_back(dhcp::encode_grant(*p.outcome.grant));
         store_.put(*p.outcome.grant);
     }
@@ -286,6 +278,7 @@ void DhcpService::take_back(std::vector<Pending>& changes) {
         if (o.grant) {
             store_.free(o.grant->address);
             if (it->previous) store_.put(*it->previous);
+            if (it->client_previous) store_.put(*it->client_previous);
         }
         if (o.release && it->previous) store_.put(*it->previous);
     }
@@ -319,7 +312,8 @@ void DhcpService::maybe_compact() {
         bool ok = journal->compact(leases, error);
         std::size_t count = journal->lines();
         return std::function<void()>([this, ok, error, count] {
-            if (!ok) spdlog::warn("lease journal compaction failed: {}", error);
+            if (!ok)
+                LANLORD_WARN_LIMITED(warnings, Clock::now(), "lease journal compaction failed: {}", error);
             journal_lines_ = count;
             writer_busy_ = false;
             if (!pending_.empty()) start_commit();

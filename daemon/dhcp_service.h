@@ -57,11 +57,11 @@ class DhcpService {
     const dhcp::ServerSettings& settings() const { return server_->settings(); }
 
   private:
-    std::string interface_name(unsigned ifindex) const;
     struct Pending {
         dhcp::Outcome outcome;
         unsigned ifindex;
-        std::optional<dhcp::Lease> previous;  // to take a grant back if the commit fails
+        std::optional<dhcp::Lease> previous;         // at the granted address: for a failed commit
+        std::optional<dhcp::Lease> client_previous;  // the client's lease elsewhere, which the grant ends
     };
     void on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from);
     void accept(dhcp::Outcome outcome, unsigned ifindex);

@@ -2,6 +2,7 @@
 
 #include "common/io/pktinfo.h"
 
+#include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -134,6 +135,15 @@ std::string DhcpSocket::send(std::span<const std::uint8_t> bytes, const Reply& r
         return std::strerror(errno);
     }
     return "";
+}
+
+std::string DhcpSocket::interface_name(unsigned ifindex) const {
+    if (ifindex == 0) return {};
+    ifreq req{};
+    req.ifr_ifindex = static_cast<int>(ifindex);
+    if (::ioctl(const_cast<boost::asio::ip::udp::socket&>(socket_).native_handle(), SIOCGIFNAME, &req) != 0)
+        return {};
+    return std::string(req.ifr_name, strnlen(req.ifr_name, IFNAMSIZ));
 }
 
 }  // namespace lanlord::dhcp

@@ -32,6 +32,11 @@ class DhcpSocket {
     std::string open(std::uint16_t server_port = 67, std::uint16_t client_port = 68);
     // Sends `bytes` as `reply` says; "" or why not.
     std::string send(std::span<const std::uint8_t> bytes, const Reply& reply, unsigned ifindex);
+    // The interface's name now (SIOCGIFNAME on this socket: one syscall, where
+    // glibc's if_indextoname opens and closes a socket each time). Asked per
+    // packet, never cached, so a renamed interface is never served under its
+    // old name's subnet. Empty when unknown.
+    std::string interface_name(unsigned ifindex) const;
     void close();
     std::uint64_t send_errors() const { return send_errors_; }
 

@@ -39,7 +39,9 @@ const char* to_string(ParseError e);
 // Why not std::array<std::optional<std::vector>, 256>: that is 8 KiB, and every
 // packet, reply and outcome built, moved and destroyed walked all 256 slots,
 // about a tenth of the CPU of a DORA under load. Here: a 512-byte index into
-// the few options present.
+// the few options present. Unlike the array, adding or removing an option may
+// move the others: do not hold a pointer or reference to one option's bytes
+// across a change to the same set.
 class OptionSet {
   public:
     using Value = std::vector<std::uint8_t>;
@@ -76,6 +78,23 @@ class OptionSet {
         Set& set_;
         std::uint8_t code_;
     };
+
+    OptionSet() = default;
+    OptionSet(const OptionSet&) = default;
+    OptionSet& operator=(const OptionSet&) = default;
+    // A moved-from set is empty (its index cleared too, never pointing past entries_).
+    OptionSet(OptionSet&& o) noexcept : index_(o.index_), entries_(std::move(o.entries_)) {
+        o.index_ = {};
+        o.entries_.clear();
+    }
+    OptionSet& operator=(OptionSet&& o) noexcept {
+        if (this == &o) return *this;
+        index_ = o.index_;
+        entries_ = std::move(o.entries_);
+        o.index_ = {};
+        o.entries_.clear();
+        return *this;
+    }
 
     Ref<OptionSet> operator[](std::uint8_t code) { return {*this, code}; }
     Ref<const OptionSet> operator[](std::uint8_t code) const { return {*this, code}; }

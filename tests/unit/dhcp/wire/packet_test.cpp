@@ -219,6 +219,13 @@ TEST_CASE("dhcp option set: set, replace, erase from the middle, copy, every cod
     CHECK(*s[62] == Bytes{9});
     CHECK_FALSE(s[63]);
 
+    OptionSet moved = std::move(s);
+    CHECK(*moved[62] == Bytes{9});
+    CHECK(s.size() == 0);  // NOLINT(bugprone-use-after-move): a moved-from set is empty
+    CHECK_FALSE(s[62]);
+    s[62] = Bytes{1};  // and usable again
+    CHECK(*s[62] == Bytes{1});
+
     OptionSet all;  // every code, including 0 and 255 (the index must not overflow)
     for (int c = 0; c < 256; ++c) all[static_cast<std::uint8_t>(c)] = Bytes{static_cast<std::uint8_t>(c)};
     CHECK(all.size() == 256);
