@@ -250,9 +250,14 @@ void DhcpService::start_commit() {
     pending_lines_.clear();
 }
 
-void DhcpService::on_committed(bool durable, std::size_t journal_lines) {
+// A writer job ended: the next group, if one formed meanwhile, goes at once.
+void DhcpService::writer_done(std::size_t journal_lines) {
     journal_lines_ = journal_lines;
     writer_busy_ = false;
+    if (!pending_.empty()) start_commit();
+}
+
+void DhcpService::on_committed(bool durable, std::size_t journal_lines) {
     if (durable) {
         for (const auto& p : in_flight_) settle(p);
     } else {
@@ -265,10 +270,8 @@ void DhcpService::on_committed(bool durable, std::size_t journal_lines) {
         pending_lines_.clear();
     }
     in_flight_.clear();
-    if (!pending_.empty())
-        start_commit();
-    else
-        maybe_compact();
+    writer_done(journal_lines);
+    maybe_compact();  // does nothing while a new commit is under way
 }
 
 // The store goes back to what it was before these changes (newest first).
@@ -314,9 +317,7 @@ void DhcpService::maybe_compact() {
         return std::function<void()>([this, ok, error, count] {
             if (!ok)
                 LANLORD_WARN_LIMITED(warnings, Clock::now(), "lease journal compaction failed: {}", error);
-            journal_lines_ = count;
-            writer_busy_ = false;
-            if (!pending_.empty()) start_commit();
+            writer_done(count);
         });
     });
 }

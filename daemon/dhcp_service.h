@@ -73,6 +73,7 @@ class DhcpService {
     void settle(const Pending& p);
     void start_commit();
     void on_committed(bool durable, std::size_t journal_lines);
+    void writer_done(std::size_t journal_lines);
     void take_back(std::vector<Pending>& changes);
     dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
     void publish_reservations();

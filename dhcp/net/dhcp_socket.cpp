@@ -24,11 +24,9 @@ std::string DhcpSocket::open(std::uint16_t server_port, std::uint16_t client_por
     int one = 1;
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-    // The journal's fsync (group commit) holds the loop for a few ms; a burst
-    // arriving meanwhile must wait in the socket, not be dropped. The
-    // default 208 KiB held ~250 packets: at 16,000 DORA/s the load test saw
-    // receive-buffer drops at 57 % CPU. 4 MiB holds seconds of a LAN's
-    // worst storm.
+    // Room for bursts: the default 208 KiB held ~250 packets, and at 16,000
+    // DORA/s the load test saw receive-buffer drops at 57 % CPU (when the
+    // fsync still ran on this loop). 4 MiB holds seconds of a LAN's worst storm.
     io::set_receive_buffer(fd, 4 << 20);
     sockaddr_in any{};
     any.sin_family = AF_INET;
@@ -137,12 +135,11 @@ std::string DhcpSocket::send(std::span<const std::uint8_t> bytes, const Reply& r
     return "";
 }
 
-std::string DhcpSocket::interface_name(unsigned ifindex) const {
+std::string DhcpSocket::interface_name(unsigned ifindex) {
     if (ifindex == 0) return {};
     ifreq req{};
     req.ifr_ifindex = static_cast<int>(ifindex);
-    if (::ioctl(const_cast<boost::asio::ip::udp::socket&>(socket_).native_handle(), SIOCGIFNAME, &req) != 0)
-        return {};
+    if (::ioctl(socket_.native_handle(), SIOCGIFNAME, &req) != 0) return {};
     return std::string(req.ifr_name, strnlen(req.ifr_name, IFNAMSIZ));
 }
 

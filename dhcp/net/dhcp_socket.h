@@ -8,7 +8,7 @@
 //   that has no address yet: an ARP entry (SIOCSARP, CAP_NET_ADMIN) maps
 //   yiaddr to chaddr on that interface, then an ordinary unicast follows.
 // Received datagrams are handed over inline; after each burst `after_burst`
-// runs once (the daemon commits the journal there: group commit).
+// runs once (the daemon hands the burst's lease changes to the journal writer there).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -36,7 +36,7 @@ class DhcpSocket {
     // glibc's if_indextoname opens and closes a socket each time). Asked per
     // packet, never cached, so a renamed interface is never served under its
     // old name's subnet. Empty when unknown.
-    std::string interface_name(unsigned ifindex) const;
+    std::string interface_name(unsigned ifindex);
     void close();
     std::uint64_t send_errors() const { return send_errors_; }
 

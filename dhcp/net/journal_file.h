@@ -1,9 +1,10 @@
 // The lease journal on disk (format: dhcp/lease/journal_format.h).
 //
 // Durability rules (issue 4): a lease change is on disk before the ACK leaves.
-// Changes arriving together share one commit: the server queues them while it
-// handles a burst of packets, then one write() and one fdatasync() make them
-// all durable, then every ACK of the burst is sent (group commit).
+// Changes arriving together share one commit: queued, then one write() and
+// one fdatasync() make them all durable, then their ACKs are sent (group
+// commit). The daemon calls this on the journal writer's thread only
+// (dhcp/net/journal_writer.h), never on the event loop.
 // A failed commit (disk full) rolls the file back to its last durable length,
 // so no half line stays behind, and reports failure: the caller NAKs or stays
 // silent instead of ACKing. Compaction writes the live leases to a new file,
@@ -34,7 +35,6 @@ class JournalFile {
     ~JournalFile();
 
     void queue(std::string line);
-    bool pending() const { return !queued_.empty(); }
     // Makes every queued line durable (one write, one fdatasync). False: none
     // of them is (the file is back to its previous length).
     bool commit();
