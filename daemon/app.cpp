@@ -5,6 +5,7 @@
 #include "common/io/interfaces.h"
 #include "common/io/privileges.h"
 #include "common/io/read_file.h"
+#include "common/io/run_loop.h"
 #include "common/io/systemd_notify.h"
 #include "common/log.h"
 #include "daemon/compose.h"
@@ -30,20 +31,24 @@ App::App(Config config, std::string config_path, std::string log_level_override)
     unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     dns_ = std::make_unique<DnsWorkers>(io_, *cache_, threads);
     watcher_ = std::make_unique<io::FileWatcher>(io_, [this](const std::string& path) {
-        auto in = [&](const std::vector<std::string>& list) {
-            return std::find(list.begin(), list.end(), path) != list.end();
-        };
-        if (in(config_.local.hosts) || in(expand_paths(config_.local.hosts))) {
-            spdlog::info("{} changed: reloading local names", path);
-            load_local_zone();
-        }
-        if (in(config_.blocklist.files) || in(config_.blocklist.allow_files)) {
-            spdlog::info("{} changed: reloading blocklists", path);
-            load_blocklists();
-        }
-        load_resolv_conf(path);  // no-op unless a group reads it
+        guarded(FaultSite::daemon_event, [&] { on_file_changed(path); });
     });
     dns_->each([names = dhcp_names_](DnsService& d) { d.engine().set_dhcp_names(names); });
+}
+
+void App::on_file_changed(const std::string& path) {
+    auto in = [&](const std::vector<std::string>& list) {
+        return std::find(list.begin(), list.end(), path) != list.end();
+    };
+    if (in(config_.local.hosts) || in(expand_paths(config_.local.hosts))) {
+        spdlog::info("{} changed: reloading local names", path);
+        load_local_zone();
+    }
+    if (in(config_.blocklist.files) || in(config_.blocklist.allow_files)) {
+        spdlog::info("{} changed: reloading blocklists", path);
+        load_blocklists();
+    }
+    load_resolv_conf(path);  // no-op unless a group reads it
 }
 
 App::~App() {
@@ -103,7 +108,7 @@ int App::run() {
         watchdog_interval_ = *interval;
         arm_watchdog();
     }
-    io_.run();
+    io::run_guarded(io_);
     return exit_code_;
 }
 
@@ -181,22 +186,32 @@ void App::load_blocklists() {
     blocklist_loading_ = true;
     if (blocklist_loader_.joinable()) blocklist_loader_.join();  // long finished
     blocklist_loader_ = std::thread([this, generation, cfg = config_.blocklist] {
-        BlocklistLoad load = build_blocklist(cfg);
+        // An exception here would end the process (std::terminate): the
+        // boundary keeps the old list in force instead.
+        BlocklistLoad load;
+        guarded(FaultSite::daemon_event, [&] { load = build_blocklist(cfg); });
         boost::asio::post(io_, [this, generation, load] {
-            blocklist_loading_ = false;
-            if (generation == blocklist_generation_) {
-                std::shared_ptr<const Blocklist> list = load.blocklist;
-                dns_->each([list](DnsService& d) { d.engine().set_blocklist(list); });
-                spdlog::info("blocklists: {} domains from {} files in {:.2f} s ({} lines skipped, {} KiB)",
-                             load.blocklist->size(), load.files, load.seconds, load.skipped,
-                             load.blocklist->memory_bytes() / 1024);
-            }
-            if (blocklist_reload_pending_) {
-                blocklist_reload_pending_ = false;
-                load_blocklists();
-            }
+            guarded(FaultSite::daemon_event, [&] { swap_in_blocklist(generation, load); });
         });
     });
+}
+
+// On the I/O thread, when the loader thread is done.
+void App::swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load) {
+    blocklist_loading_ = false;
+    if (!load.blocklist) {
+        spdlog::error("blocklists could not be loaded; the previous lists stay in force");
+    } else if (generation == blocklist_generation_) {
+        std::shared_ptr<const Blocklist> list = load.blocklist;
+        dns_->each([list](DnsService& d) { d.engine().set_blocklist(list); });
+        spdlog::info("blocklists: {} domains from {} files in {:.2f} s ({} lines skipped, {} KiB)",
+                     load.blocklist->size(), load.files, load.seconds, load.skipped,
+                     load.blocklist->memory_bytes() / 1024);
+    }
+    if (blocklist_reload_pending_) {
+        blocklist_reload_pending_ = false;
+        load_blocklists();
+    }
 }
 
 void App::load_resolv_conf(const std::string& path) {
@@ -268,10 +283,11 @@ void App::on_signal() {
         if (ec) return;
         switch (sig) {
             case SIGHUP:
-                reload_config("SIGHUP");
+                guarded(FaultSite::daemon_event, [this] { reload_config("SIGHUP"); });
                 break;
             case SIGUSR2:
-                spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush());
+                guarded(FaultSite::daemon_event,
+                        [this] { spdlog::info("SIGUSR2: cache flushed ({} entries)", cache_->flush()); });
                 break;
             default:
                 spdlog::info("signal {}: stopping", sig);

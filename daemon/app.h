@@ -17,6 +17,7 @@
 #include "daemon/control/metrics_http.h"
 #include "daemon/dhcp_service.h"
 #include "daemon/dns_workers.h"
+#include "daemon/local_data.h"
 #include "daemon/secure_random.h"
 #include "resolver/cache/packet_cache.h"
 #include "resolver/net/dns_service.h"
@@ -48,6 +49,8 @@ class App : private ControlBackend {
     void set_log_level(const std::string& level) override;
     void load_local_zone();
     void load_blocklists();
+    void swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load);
+    void on_file_changed(const std::string& path);
     void load_resolv_conf(const std::string& path);
     void watch_files();
     void on_signal();

@@ -52,6 +52,9 @@ DaemonSnapshot App::snapshot() {
     s.threads = static_cast<unsigned>(dns_->size());
     for (const auto& ep : dns_->main().listening()) s.listeners.push_back(ep.to_string());
     s.dns = dns_->stats();
+    for (std::size_t i = 0; i < kFaultSiteCount; ++i)
+        s.faults_caught[i] = fault_counters().caught[i].load(std::memory_order_relaxed);
+    s.checks_failed = fault_counters().checks_failed.load(std::memory_order_relaxed);
     s.cache = cache_->stats();
     s.cache_max_entries = config_.cache.size;
     s.cache_max_bytes = config_.cache.max_memory;

@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "common/io/run_loop.h"
+
 namespace lanlord {
 
 DnsWorkers::DnsWorkers(boost::asio::io_context& main_io, PacketCache& cache, unsigned threads) {
@@ -42,7 +44,7 @@ void DnsWorkers::each(const std::function<void(DnsService&)>& fn) {
         } else {
             DnsService* dns = w->dns.get();
             boost::asio::post(*w->io, [fn, dns] {
-                fn(*dns);
+                guarded(FaultSite::daemon_event, [&] { fn(*dns); });
                 dns->reschedule();
             });
         }
@@ -53,7 +55,7 @@ void DnsWorkers::start() {
     for (auto& w : workers_) {
         if (!w->own_io || w->thread.joinable()) continue;
         guards_.push_back(boost::asio::make_work_guard(*w->own_io));
-        w->thread = std::thread([io = w->own_io.get()] { io->run(); });
+        w->thread = std::thread([io = w->own_io.get()] { io::run_guarded(*io); });
     }
 }
 

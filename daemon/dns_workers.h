@@ -1,12 +1,14 @@
-// The DNS side on N threads (issue 6): one io_context per thread, each with
-// its own engine, upstream transport and SO_REUSEPORT UDP socket and TCP
-// acceptor on every listening address (the kernel spreads clients over them),
-// sharing only the sharded answer cache. Worker 0 runs on the main io_context
-// (with signals and timers); the others on threads of their own.
+// The DNS side on N threads: one io_context per thread, each with its own
+// engine, upstream transport and SO_REUSEPORT UDP socket and TCP acceptor on
+// every listening address (the kernel spreads clients over them). Worker 0
+// runs on the main io_context (with signals and timers); the others on
+// threads of their own.
 //
-// Each engine keeps its own in-flight table and upstream RTT measurements:
-// sharing them would put a lock on every miss, and each thread learns a dead
-// server within one timeout anyway.
+// The threads share two things: the sharded answer cache, and one view of
+// upstream health (UpstreamGroups: each server's srtt, RTO and back-off,
+// behind the group's own lock), so a server found dead by one thread is
+// avoided by all at once. Each engine keeps its own in-flight table
+// (coalescing is per thread: sharing it would put a lock on every miss).
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>

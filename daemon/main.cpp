@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/fault.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "daemon/app.h"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
         }
     }
     lanlord::init_logging();
+    lanlord::init_fault_policy_from_env();
     if (!log_level.empty() && !lanlord::parse_log_level(log_level)) {
         std::fprintf(stderr, "lanlord: unknown log level '%s'\n", log_level.c_str());
         return 2;

@@ -1,5 +1,7 @@
 #include "common/io/file_watcher.h"
 
+#include "common/fault.h"
+
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -51,7 +53,7 @@ void FileWatcher::arm() {
     stream_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                         [this](boost::system::error_code ec) {
                             if (ec) return;
-                            on_readable();
+                            guarded(FaultSite::daemon_event, [this] { on_readable(); });
                             arm();
                         });
 }
@@ -79,7 +81,7 @@ void FileWatcher::on_readable() {
         if (ec) return;
         auto done = std::move(pending_);
         pending_.clear();
-        for (const auto& path : done) on_change_(path);
+        for (const auto& path : done) guarded(FaultSite::daemon_event, [&] { on_change_(path); });
     });
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <filesystem>
 
+#include "common/fault.h"
 #include "common/log.h"
 
 namespace lanlord {
@@ -43,7 +44,8 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
     void read() {
         timer_.expires_after(kIdleTimeout);
         timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-            if (auto self = weak.lock(); self && !ec) self->socket_.close();
+            boost::system::error_code close_ec;
+            if (auto self = weak.lock(); self && !ec) self->socket_.close(close_ec);
         });
         boost::asio::async_read_until(
             socket_, buffer_, '\n', [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
@@ -56,10 +58,9 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
         if (ec) {  // closed mid-request, too long (buffer full), timed out: nothing to answer
             if (ec == boost::asio::error::not_found) {
                 reply_ = to_json_line({{"ok", false}, {"error", "request too long"}}) + "\n";
-                boost::asio::async_write(socket_, boost::asio::buffer(reply_),
-                                         [self = shared_from_this()](boost::system::error_code, std::size_t) {
-                                             self->socket_.close();
-                                         });
+                boost::asio::async_write(
+                    socket_, boost::asio::buffer(reply_),
+                    [self = shared_from_this()](boost::system::error_code, std::size_t) { self->shut(); });
             }
             return;
         }
@@ -67,11 +68,14 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
                          boost::asio::buffers_begin(buffer_.data()) + static_cast<std::ptrdiff_t>(n - 1));
         buffer_.consume(n);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        reply_ = handle_control_request(line, backend_) + "\n";
-        boost::asio::async_write(socket_, boost::asio::buffer(reply_),
-                                 [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                                     if (!ec) self->read();
-                                 });
+        // A request whose handling throws gets an error reply; the daemon goes on.
+        if (!guarded(FaultSite::control, [&] { reply_ = handle_control_request(line, backend_) + "\n"; }))
+            reply_ = to_json_line({{"ok", false}, {"error", "internal error (logged by the daemon)"}}) + "\n";
+        boost::asio::async_write(
+            socket_, boost::asio::buffer(reply_),
+            [self = shared_from_this()](boost::system::error_code write_ec, std::size_t) {
+                if (!write_ec) self->read();
+            });
     }
 
     stream_protocol::socket socket_;
@@ -121,7 +125,8 @@ std::string ControlServer::open(const std::string& path, const std::string& grou
     ::umask(old_mask);
     if (!bec) acceptor_.listen(32, bec);
     if (bec) {
-        acceptor_.close();
+        boost::system::error_code close_ec;
+        acceptor_.close(close_ec);
         return "cannot listen on " + path + ": " + bec.message();
     }
     path_ = path;
@@ -142,16 +147,17 @@ void ControlServer::close() {
 void ControlServer::accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) {
-            live_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-            if (*sessions_ >= kMaxSessions && !live_.empty()) {
-                if (auto oldest = live_.front().lock()) oldest->shut();
-                live_.pop_front();
-            }
-            auto session = std::make_shared<Session>(std::move(socket), backend_, sessions_);
-            live_.push_back(session);
-            session->start();
-        }
+        if (!ec)
+            guarded(FaultSite::control, [&] {
+                live_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+                if (*sessions_ >= kMaxSessions && !live_.empty()) {
+                    if (auto oldest = live_.front().lock()) oldest->shut();
+                    live_.pop_front();
+                }
+                auto session = std::make_shared<Session>(std::move(socket), backend_, sessions_);
+                live_.push_back(session);
+                session->start();
+            });
         accept();
     });
 }

@@ -9,6 +9,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "common/fault.h"
 #include "daemon/control/metrics_text.h"
 
 namespace lanlord {
@@ -42,11 +43,17 @@ class MetricsHttp::Session : public std::enable_shared_from_this<MetricsHttp::Se
 
   private:
     void on_read(beast::error_code ec) {
+        beast::error_code ignored;
         if (ec) {
-            beast::error_code ignored;
             stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
             return;
         }
+        // A request whose handling throws closes its connection; the daemon goes on.
+        if (!guarded(FaultSite::metrics, [this] { respond(); }))
+            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    void respond() {
         const auto& req = parser_->get();
         response_ = {};
         response_.version(req.version());
@@ -104,7 +111,8 @@ std::string MetricsHttp::open(const Endpoint& listen) {
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(16, ec);
     if (ec) {
-        acceptor_.close();
+        boost::system::error_code close_ec;
+        acceptor_.close(close_ec);
         return "cannot listen on " + listen.to_string() + ": " + ec.message();
     }
     accept();
@@ -119,12 +127,14 @@ void MetricsHttp::close() {
 void MetricsHttp::accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) {
-            if (*sessions_ >= kMaxSessions)
-                socket.close();
-            else
-                std::make_shared<Session>(std::move(socket), backend_, sessions_)->read();
-        }
+        if (!ec)
+            guarded(FaultSite::metrics, [&] {
+                boost::system::error_code close_ec;
+                if (*sessions_ >= kMaxSessions)
+                    socket.close(close_ec);
+                else
+                    std::make_shared<Session>(std::move(socket), backend_, sessions_)->read();
+            });
         accept();
     });
 }

@@ -208,6 +208,16 @@ std::string render_metrics(const DaemonSnapshot& s) {
     for (const auto& n : s.subnets)
         w.sample("lanlord_dhcp_pool_used", {{"subnet", n.subnet}, {"interface", n.interface}},
                  static_cast<double>(n.active_leases));
+
+    w.family("lanlord_handler_exceptions_total", "counter",
+             "Exceptions caught at an event-loop boundary (that packet or event was dropped); a bug.");
+    for (std::size_t i = 0; i < kFaultSiteCount; ++i)
+        w.sample("lanlord_handler_exceptions_total",
+                 {{"entry", std::string(to_string(static_cast<FaultSite>(i)))}},
+                 static_cast<double>(s.faults_caught[i]));
+    w.counter("lanlord_internal_check_failures_total",
+              "Internal consistency checks that failed (the work in hand was dropped); a bug.",
+              static_cast<double>(s.checks_failed));
     return w.take();
 }
 

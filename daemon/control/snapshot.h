@@ -3,10 +3,12 @@
 // renderers are pure functions of it (tested without a daemon).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/fault.h"
 #include "common/histogram.h"
 #include "dhcp/engine/dhcp_server.h"
 #include "resolver/cache/packet_cache.h"
@@ -51,6 +53,10 @@ struct DaemonSnapshot {
     dhcp::ServerStats dhcp;
     std::vector<SubnetSnapshot> subnets;
     std::uint64_t leases_total = 0;
+    // Exceptions caught at each event-loop boundary, and failed LANLORD_CHECKs
+    // (common/fault.h): anything but zero is a bug worth reporting.
+    std::array<std::uint64_t, kFaultSiteCount> faults_caught{};
+    std::uint64_t checks_failed = 0;
 };
 
 }  // namespace lanlord

@@ -120,6 +120,10 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                             {"bytes", s.cache.bytes},
                             {"max_entries", s.cache_max_entries},
                             {"max_bytes", s.cache_max_bytes}};
+    nlohmann::json caught = nlohmann::json::object();
+    for (std::size_t i = 0; i < kFaultSiteCount; ++i)
+        caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];
+    nlohmann::json faults = {{"exceptions_caught", caught}, {"checks_failed", s.checks_failed}};
     const dhcp::ServerStats& h = s.dhcp;
     nlohmann::json dhcp = {{"enabled", s.dhcp_enabled},
                            {"received", h.received},
@@ -143,7 +147,8 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
             {"dns", dns},
             {"cache", cache},
             {"upstream_groups", groups_json(s, true)},
-            {"dhcp", dhcp}};
+            {"dhcp", dhcp},
+            {"faults", faults}};
 }
 
 }  // namespace lanlord

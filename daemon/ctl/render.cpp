@@ -167,6 +167,18 @@ std::string render_stats(const json& r) {
         out += render_table({"MESSAGES", "COUNT"}, m, {false, true});
         out += "\n" + subnet_table(h.at("subnets"));
     }
+    // Only when something went wrong: caught exceptions and failed checks are bugs.
+    if (r.contains("faults")) {
+        const json& f = r.at("faults");
+        std::vector<std::vector<std::string>> m;
+        for (const auto& [site, count] : f.at("exceptions_caught").items())
+            if (count.get<std::uint64_t>()) m.push_back({site, std::to_string(count.get<std::uint64_t>())});
+        if (n(f, "checks_failed"))
+            m.push_back({"internal checks failed", std::to_string(n(f, "checks_failed"))});
+        if (!m.empty())
+            out += "\nFAULTS (dropped, daemon carried on; please report)\n" +
+                   render_table({"WHERE", "COUNT"}, m, {false, true});
+    }
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "dhcp/net/dhcp_socket.h"
 
+#include "common/fault.h"
 #include "common/io/pktinfo.h"
 
 #include <net/if.h>
@@ -7,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -36,7 +38,12 @@ std::string DhcpSocket::open(std::uint16_t server_port, std::uint16_t client_por
         ::close(fd);
         return why;
     }
-    socket_.assign(boost::asio::ip::udp::v4(), fd);
+    boost::system::error_code ec;
+    socket_.assign(boost::asio::ip::udp::v4(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        return ec.message();
+    }
     arm();
     return "";
 }
@@ -64,10 +71,13 @@ void DhcpSocket::arm() {
             if (n < 0) break;
             unsigned ifindex = io::read_pktinfo(msg).ifindex;
             if (msg.msg_flags & MSG_TRUNC) continue;  // larger than any DHCP message we take
-            handler_({buffer_, static_cast<std::size_t>(n)}, ifindex,
-                     Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&peer)));
+            // One bad packet costs one packet (common/fault.h).
+            guarded(FaultSite::dhcp_packet, [&] {
+                handler_({buffer_, static_cast<std::size_t>(n)}, ifindex,
+                         Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&peer)));
+            });
         }
-        after_burst_();
+        guarded(FaultSite::dhcp_event, [this] { after_burst_(); });
         arm();
     });
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fault.h"
 #include "dhcp/wire/icmp_echo.h"
 
 namespace lanlord::dhcp {
@@ -28,7 +29,12 @@ std::string IcmpProber::open() {
     // replies are let through (the bit of each type set = filtered out).
     icmp_filter filter{~(1u << ICMP_ECHOREPLY)};
     setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
-    socket_.assign(boost::asio::ip::icmp::v4(), fd);
+    boost::system::error_code ec;
+    socket_.assign(boost::asio::ip::icmp::v4(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        return ec.message();
+    }
     arm();
     return "";
 }
@@ -37,7 +43,7 @@ void IcmpProber::start(const Probe& probe) {
     auto timer = std::make_unique<boost::asio::steady_timer>(io_);
     timer->expires_after(std::chrono::milliseconds(probe.timeout_ms));
     timer->async_wait([this, id = probe.id](boost::system::error_code ec) {
-        if (!ec) finish(id, false);
+        if (!ec) guarded(FaultSite::dhcp_event, [&] { finish(id, false); });
     });
     running_[probe.id] = Running{probe.address, std::move(timer)};
     auto bytes = build_echo_request(identifier_, probe.id);
@@ -70,7 +76,7 @@ void IcmpProber::arm() {
             auto it = running_.find(reply->sequence);
             if (it == running_.end() || it->second.address != reply->source) continue;
             it->second.timer->cancel();
-            finish(reply->sequence, true);
+            guarded(FaultSite::dhcp_event, [&] { finish(reply->sequence, true); });
         }
         arm();
     });

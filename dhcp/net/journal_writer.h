@@ -32,14 +32,17 @@ class JournalWriter {
     JournalWriter(const JournalWriter&) = delete;
     JournalWriter& operator=(const JournalWriter&) = delete;
 
-    void run(Job job);
+    // `if_threw` is posted instead of the job's completion when the job
+    // throws (out of memory): the caller learns that the disk work did not
+    // happen, and the writer thread (and the process) go on.
+    void run(Job job, std::function<void()> if_threw = {});
 
   private:
     void loop();
     boost::asio::io_context& io_;
     std::mutex mu_;
     std::condition_variable wake_;
-    std::deque<Job> jobs_;
+    std::deque<std::pair<Job, std::function<void()>>> jobs_;
     bool stopping_ = false;
     std::thread thread_;
 };

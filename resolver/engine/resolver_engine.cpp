@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/byte_cursor.h"
+#include "common/fault.h"
 #include "resolver/cache/cache_key.h"
 #include "resolver/local/private_zones.h"
 #include "resolver/wire/answer_splice.h"
@@ -190,8 +191,13 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     if (hit.state == CacheState::miss && blocked(q.name())) return answer_blocked(query, q, client);
     ++stats_.cache_misses;
     if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
+        auto t = transactions_.find(it->second);
+        if (!LANLORD_CHECK(t != transactions_.end())) {  // a key must name a live transaction
+            by_key_.erase(it);
+            return reply_error(query, q, client, dns::rcode::SERVFAIL);
+        }
         ++stats_.coalesced;
-        add_waiter(*transactions_.at(it->second), query, q, client);
+        add_waiter(*t->second, query, q, client);
         return;
     }
     Transaction& t = start_transaction(key.view(), q.name(), q, route->group, now);
@@ -352,10 +358,16 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
         return;
     }
     Transaction* t = nullptr;
-    if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end())
-        t = transactions_.at(it->second).get();
-    else
+    if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
+        auto found = transactions_.find(it->second);
+        if (!LANLORD_CHECK(found != transactions_.end())) {
+            by_key_.erase(it);
+            return reply_error(query, q, client, dns::rcode::SERVFAIL);
+        }
+        t = found->second.get();
+    } else {
         t = &start_transaction(key.view(), target, q, route->group, now);
+    }
     Waiter& w = add_waiter(*t, query, q, client);
     w.prefix = std::move(prefix);
     w.prefix_count = prefix_count;
@@ -514,9 +526,15 @@ std::pair<ResolverEngine::Transaction*, ResolverEngine::Attempt*> ResolverEngine
     std::uint64_t token) {
     auto owner = token_owner_.find(token);
     if (owner == token_owner_.end()) return {nullptr, nullptr};
-    Transaction& t = *transactions_.at(owner->second);
+    auto found = transactions_.find(owner->second);
+    if (!LANLORD_CHECK(found != transactions_.end())) {  // a token must belong to a live transaction
+        token_owner_.erase(owner);
+        return {nullptr, nullptr};
+    }
+    Transaction& t = *found->second;
     for (Attempt& a : t.attempts)
         if (a.token == token) return {&t, &a};
+    LANLORD_CHECK(!"an owned token names one of its transaction's attempts");
     return {nullptr, nullptr};
 }
 

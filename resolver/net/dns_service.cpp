@@ -1,5 +1,7 @@
 #include "resolver/net/dns_service.h"
 
+#include "common/fault.h"
+
 namespace lanlord {
 
 DnsService::DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random,
@@ -74,7 +76,7 @@ void DnsService::reschedule() {
     timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         timer_at_ = TimePoint::max();
-        engine_.handle_timers(Clock::now());
+        guarded(FaultSite::dns_timer, [this] { engine_.handle_timers(Clock::now()); });
         reschedule();
     });
 }

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "common/byte_cursor.h"
+#include "common/fault.h"
 
 namespace lanlord {
 
@@ -83,26 +84,33 @@ void TcpListener::accept() {
     auto c = std::make_shared<Connection>(io_);
     acceptor_.async_accept(c->socket, [this, c](boost::system::error_code ec) {
         if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-            if (connections_.size() >= max_connections_) make_room();
-            c->id = next_id_++;
-            boost::system::error_code e2;
-            auto peer = c->socket.remote_endpoint(e2);
-            auto local = c->socket.local_endpoint(e2);
-            if (!e2) {
-                auto to_ip = [](const asio::ip::address& a) { return *IpAddress::parse(a.to_string()); };
-                c->client.peer = {to_ip(peer.address()), peer.port()};
-                c->client.local = to_ip(local.address());
-                c->client.tcp = true;
-                c->client.listener = index_;
-                c->client.connection = c->id;
-                connections_[c->id] = c;
-                touch(c);
-                read_length(c);
-            }
-        }
+        // Whatever happens to this connection, the acceptor goes on.
+        if (!ec) guarded(FaultSite::tcp_session, [&] { admit(c); });
         accept();
     });
+}
+
+// A new connection: registered and read from, or (no peer address: it is
+// already gone) dropped by going out of scope.
+void TcpListener::admit(const std::shared_ptr<Connection>& c) {
+    if (connections_.size() >= max_connections_) make_room();
+    c->id = next_id_++;
+    boost::system::error_code ec;
+    auto peer = c->socket.remote_endpoint(ec);
+    if (ec) return;
+    auto local = c->socket.local_endpoint(ec);
+    if (ec) return;
+    auto peer_ip = IpAddress::parse(peer.address().to_string());
+    auto local_ip = IpAddress::parse(local.address().to_string());
+    if (!LANLORD_CHECK(peer_ip && local_ip)) return;
+    c->client.peer = {*peer_ip, peer.port()};
+    c->client.local = *local_ip;
+    c->client.tcp = true;
+    c->client.listener = index_;
+    c->client.connection = c->id;
+    connections_[c->id] = c;
+    touch(c);
+    read_length(c);
 }
 
 void TcpListener::touch(const std::shared_ptr<Connection>& c) {
@@ -110,10 +118,13 @@ void TcpListener::touch(const std::shared_ptr<Connection>& c) {
     c->idle.expires_after(idle_timeout_);
     std::weak_ptr<Connection> weak = c;
     c->idle.async_wait([this, weak](boost::system::error_code ec) {
-        auto c = weak.lock();
-        if (ec || !c) return;
-        if (c->pending > 0 || c->writing) return touch(c);  // busy, not idle
-        drop(c->id);
+        auto conn = weak.lock();
+        if (ec || !conn) return;
+        if (!guarded(FaultSite::tcp_session, [&] {
+                if (conn->pending > 0 || conn->writing) return touch(conn);  // busy, not idle
+                drop(conn->id);
+            }))
+            drop(conn->id);
     });
 }
 
@@ -133,7 +144,7 @@ void TcpListener::read_length(std::shared_ptr<Connection> c) {
                          if (ec) return drop(c->id);
                          std::size_t len = load_u16(c->length);
                          if (len == 0) return drop(c->id);
-                         read_body(c, len);
+                         if (!guarded(FaultSite::tcp_session, [&] { read_body(c, len); })) drop(c->id);
                      });
 }
 
@@ -141,10 +152,16 @@ void TcpListener::read_body(std::shared_ptr<Connection> c, std::size_t len) {
     c->body.resize(len);
     asio::async_read(c->socket, asio::buffer(c->body), [this, c](boost::system::error_code ec, std::size_t) {
         if (ec) return drop(c->id);
-        touch(c);
-        ++c->pending;
-        handler_(c->body, c->client);
-        if (connections_.contains(c->id)) read_length(c);  // pipelining: read the next one now
+        // A query that throws costs that query (its client times out on it);
+        // the connection and its other queries go on.
+        guarded(FaultSite::tcp_query, [&] {
+            touch(c);
+            ++c->pending;
+            handler_(c->body, c->client);
+        });
+        if (!connections_.contains(c->id)) return;
+        if (!guarded(FaultSite::tcp_session, [&] { read_length(c); }))  // pipelining: read the next one now
+            drop(c->id);
     });
 }
 
@@ -169,9 +186,12 @@ void TcpListener::write_next(std::shared_ptr<Connection> c) {
     asio::async_write(c->socket, asio::buffer(c->out.front()),
                       [this, c](boost::system::error_code ec, std::size_t) {
                           if (ec) return drop(c->id);
-                          c->out.pop_front();
-                          touch(c);
-                          write_next(c);
+                          bool ok = guarded(FaultSite::tcp_session, [&] {
+                              c->out.pop_front();
+                              touch(c);
+                              write_next(c);
+                          });
+                          if (!ok) drop(c->id);
                       });
 }
 

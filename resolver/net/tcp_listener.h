@@ -35,6 +35,7 @@ class TcpListener {
   private:
     struct Connection;
     void accept();
+    void admit(const std::shared_ptr<Connection>& c);
     void read_length(std::shared_ptr<Connection> c);
     void read_body(std::shared_ptr<Connection> c, std::size_t len);
     void write_next(std::shared_ptr<Connection> c);

@@ -1,8 +1,10 @@
 #include "resolver/net/udp_listener.h"
 
+#include "common/fault.h"
 #include "common/io/pktinfo.h"
 
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -61,7 +63,12 @@ std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
         ::close(fd);
         return why;
     }
-    socket_.assign(family == AF_INET ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd);
+    boost::system::error_code ec;
+    socket_.assign(family == AF_INET ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        return ec.message();
+    }
     arm();
     return "";
 }
@@ -74,7 +81,13 @@ void UdpListener::close() {
 void UdpListener::arm() {
     socket_.async_wait(boost::asio::ip::udp::socket::wait_read, [this](boost::system::error_code ec) {
         if (ec) return;
-        drain();
+        // Each packet has its own boundary (below); this one only guards the
+        // batch machinery, so the socket is always armed again.
+        guarded(FaultSite::event_loop, [this] { drain(); });
+        if (in_batch_) {  // a throw inside the batch: send what was answered
+            in_batch_ = false;
+            flush();
+        }
         arm();
     });
 }
@@ -112,7 +125,8 @@ void UdpListener::drain() {
             io::PacketInfo info = io::read_pktinfo(m);
             client.ifindex = info.ifindex;
             if (info.destination) client.local = *info.destination;
-            handler_({b.in_data[i], b.in[i].msg_len}, client);
+            // One bad packet costs one packet (common/fault.h).
+            guarded(FaultSite::udp_query, [&] { handler_({b.in_data[i], b.in[i].msg_len}, client); });
         }
         in_batch_ = false;
         flush();

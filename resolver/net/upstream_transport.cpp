@@ -13,6 +13,7 @@
 #include <random>
 
 #include "common/byte_cursor.h"
+#include "common/fault.h"
 
 namespace lanlord {
 
@@ -93,8 +94,17 @@ UpstreamTransport::~UpstreamTransport() {
 void UpstreamTransport::fail_later(std::uint64_t token) {
     // Never call back into the engine from inside its own send call.
     asio::post(io_, [this, token] {
-        if (pool_.contains(token) || failed_.contains(token) || tcp_.contains(token)) callbacks_.error(token);
+        if (pool_.contains(token) || failed_.contains(token) || tcp_.contains(token)) report_error(token);
     });
+}
+
+void UpstreamTransport::report_response(std::uint64_t token, const Endpoint& from,
+                                        std::span<const std::uint8_t> bytes) {
+    guarded(FaultSite::upstream_response, [&] { callbacks_.response(token, from, bytes); });
+}
+
+void UpstreamTransport::report_error(std::uint64_t token) {
+    guarded(FaultSite::upstream_error, [&] { callbacks_.error(token); });
 }
 
 void UpstreamTransport::send(const UpstreamRequest& r) {
@@ -205,8 +215,8 @@ void UpstreamTransport::drain(SocketId id, std::uint32_t generation) {
             } else if (match.verdict == UpstreamSocketPool::Verdict::stray) {
                 ++stats_.stray;
             } else {
-                callbacks_.response(match.token,
-                                    Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&b.from[i])), bytes);
+                report_response(match.token, Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&b.from[i])),
+                                bytes);
             }
         }
         if (!alive(id, generation)) return;
@@ -228,43 +238,63 @@ void UpstreamTransport::schedule_expiry() {
     expiry_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
         expiry_at_ = TimePoint::max();
-        std::vector<SocketId> to_close;
-        pool_.expire(Clock::now(), to_close);
-        for (SocketId id : to_close) close_udp(id);
+        guarded(FaultSite::dns_timer, [this] {
+            std::vector<SocketId> to_close;
+            pool_.expire(Clock::now(), to_close);
+            for (SocketId id : to_close) close_udp(id);
+        });
         schedule_expiry();
     });
 }
 
+// RFC 7766 section 8: a two-byte length, then the message, each way. The
+// attempt is reported failed (asynchronously, never from inside the engine's
+// own send call) when the socket cannot be made or any step fails.
 void UpstreamTransport::start_tcp(const std::shared_ptr<TcpAttempt>& a, const UpstreamRequest& r) {
     int fd = open_socket(r.server, SOCK_STREAM, r.interface);
     if (fd < 0) return fail_later(r.token);
     boost::system::error_code ec;
     a->tcp.assign(r.server.address.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), fd, ec);
+    if (ec) {
+        ::close(fd);  // not adopted by the socket: ours to close
+        return fail_later(r.token);
+    }
+    asio::ip::address address = asio::ip::make_address(r.server.address.to_string(), ec);
+    if (ec) return fail_later(r.token);
     a->buffer.resize(r.query.size() + 2);
     store_u16(a->buffer.data(), static_cast<std::uint16_t>(r.query.size()));
     std::memcpy(a->buffer.data() + 2, r.query.data(), r.query.size());
-    asio::ip::tcp::endpoint ep(asio::ip::make_address(r.server.address.to_string()), r.server.port);
-    a->tcp.async_connect(ep, [this, a](boost::system::error_code ec) {
-        if (a->closed) return;
-        if (ec) return callbacks_.error(a->token);
-        asio::async_write(
-            a->tcp, asio::buffer(a->buffer), [this, a](boost::system::error_code ec, std::size_t) {
-                if (a->closed) return;
-                if (ec) return callbacks_.error(a->token);
-                asio::async_read(a->tcp, asio::buffer(a->length),
-                                 [this, a](boost::system::error_code ec, std::size_t) {
-                                     if (a->closed) return;
-                                     if (ec) return callbacks_.error(a->token);
-                                     a->buffer.resize(load_u16(a->length));
-                                     asio::async_read(a->tcp, asio::buffer(a->buffer),
-                                                      [this, a](boost::system::error_code ec, std::size_t) {
-                                                          if (a->closed) return;
-                                                          if (ec) return callbacks_.error(a->token);
-                                                          callbacks_.response(a->token, a->server, a->buffer);
-                                                      });
-                                 });
-            });
+    a->tcp.async_connect({address, r.server.port}, [this, a](boost::system::error_code step_ec) {
+        on_tcp_step(a, TcpStep::connected, step_ec);
     });
+}
+
+void UpstreamTransport::on_tcp_step(const std::shared_ptr<TcpAttempt>& a, TcpStep done,
+                                    boost::system::error_code ec) {
+    if (a->closed) return;  // the engine closed the attempt meanwhile
+    if (ec) return report_error(a->token);
+    auto next = [this, a](TcpStep step) {
+        return [this, a, step](boost::system::error_code step_ec, std::size_t) {
+            on_tcp_step(a, step, step_ec);
+        };
+    };
+    switch (done) {
+        case TcpStep::connected:
+            asio::async_write(a->tcp, asio::buffer(a->buffer), next(TcpStep::written));
+            return;
+        case TcpStep::written:
+            asio::async_read(a->tcp, asio::buffer(a->length), next(TcpStep::length_read));
+            return;
+        case TcpStep::length_read: {
+            std::size_t length = load_u16(a->length);
+            if (length == 0) return report_error(a->token);  // no message can be empty
+            a->buffer.resize(length);
+            asio::async_read(a->tcp, asio::buffer(a->buffer), next(TcpStep::body_read));
+            return;
+        }
+        case TcpStep::body_read:
+            return report_response(a->token, a->server, a->buffer);
+    }
 }
 
 void UpstreamTransport::close(std::uint64_t token) {

@@ -69,6 +69,13 @@ class UpstreamTransport {
     bool alive(UpstreamSocketPool::SocketId id, std::uint32_t generation) const;
     void schedule_expiry();
     void start_tcp(const std::shared_ptr<TcpAttempt>& a, const UpstreamRequest& r);
+    // The TCP exchange as a flat state machine: each step's completion comes
+    // back here with the step it completed.
+    enum class TcpStep : std::uint8_t { connected, written, length_read, body_read };
+    void on_tcp_step(const std::shared_ptr<TcpAttempt>& a, TcpStep done, boost::system::error_code ec);
+    // Hand-overs to the engine, each behind its catch boundary (common/fault.h).
+    void report_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes);
+    void report_error(std::uint64_t token);
 
     boost::asio::io_context& io_;
     Callbacks callbacks_;

@@ -134,7 +134,7 @@ void LocalAnswerBuilder::put_record_head(std::uint16_t type, std::uint32_t ttl) 
     std::uint8_t* p = out_.data() + pos_;
     store_u16(p, 0xC00C);  // owner: the question name at offset 12
     store_u16(p + 2, type);
-    store_u16(p + 4, dns::kClassIN);
+    store_u16(p + 4, q_.qclass);  // IN, or CH for the server's own names
     store_u32(p + 6, ttl);
     pos_ += 10;
 }

@@ -578,6 +578,9 @@ class Lanlord:
         environ.pop("WATCHDOG_USEC", None)
         environ.pop("WATCHDOG_PID", None)
         environ.pop("JOURNAL_STREAM", None)
+        # A failed internal check (common/fault.h) aborts under test, so it
+        # cannot pass unnoticed; the daemon's default is to log and go on.
+        environ["LANLORD_ABORT_ON_CHECK"] = "1"
         environ.update(extra_env or {})
         self.log_path = os.path.join(env.tmp, f"{name}.log")
         self.log_file = open(self.log_path, "w")
