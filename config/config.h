@@ -60,6 +60,9 @@ struct DnsConfig {
     bool domain_needed = true;            // "domain_needed": single-label names answered locally
     std::uint32_t client_rate_limit = 0;  // "client_rate_limit": queries/s per client; 0: no limit
     std::uint32_t client_rate_burst = 0;  // "client_rate_burst": queries at once; 0: client_rate_limit
+    std::string identity;                 // "identity": CHAOS id.server; empty: the host's name
+    bool hide_identity = false;           // "hide_identity": REFUSE id.server / hostname.bind
+    bool hide_version = false;            // "hide_version": REFUSE version.bind / version.server
 };
 
 // One [[local.record]]: a configured record, answered authoritatively.

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include "common/io/host_name.h"
 #include "common/io/interfaces.h"
 #include "common/io/privileges.h"
 #include "common/io/read_file.h"
@@ -117,7 +118,7 @@ void App::apply(const Config& config, bool initial) {
     if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
     cache_->set_limits(cache_limits(config), Clock::now());
     dns_->each(
-        [self = dns_->main().listening(), settings = engine_settings(config),
+        [self = dns_->main().listening(), settings = engine_settings(config, io::host_name()),
          groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
     if (!initial) {
         const Config& old = config_;

@@ -10,8 +10,12 @@ std::uint32_t whole_seconds(ConfigDuration d) {
 }
 }  // namespace
 
-EngineSettings engine_settings(const Config& c) {
+EngineSettings engine_settings(const Config& c, std::string_view host_name) {
     EngineSettings s;
+    s.identity.identity = c.dns.identity.empty() ? std::string(host_name) : c.dns.identity;
+    s.identity.version = std::string("lanlord ") + LANLORD_VERSION;
+    s.identity.hide_identity = c.dns.hide_identity;
+    s.identity.hide_version = c.dns.hide_version;
     s.edns.udp_size = c.dns.edns_buffer_size;
     s.ttl.min_ttl = whole_seconds(c.cache.min_ttl);
     s.ttl.max_ttl = whole_seconds(c.cache.max_ttl);

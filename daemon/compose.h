@@ -2,6 +2,7 @@
 // pure half (no I/O), kept apart so a test can check the mapping.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -10,7 +11,8 @@
 
 namespace lanlord {
 
-EngineSettings engine_settings(const Config& config);
+// `host_name`: what CHAOS id.server answers unless dns.identity says otherwise.
+EngineSettings engine_settings(const Config& config, std::string_view host_name = {});
 std::vector<GroupSpec> group_specs(const Config& config);
 CacheLimits cache_limits(const Config& config);
 // Explicit listen addresses plus every address of the listed interfaces.

@@ -145,6 +145,14 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         default:
             break;
     }
+    if (q.qclass != dns::kClassIN) return answer_other_class(query, q, client);
+    // Zone transfers: lanlord has no zone to give, and a forwarded AXFR would
+    // hand an upstream's zone (or its refusal) to any LAN client. REFUSED at
+    // once, over UDP and TCP alike (RFC 5936 section 4.2 allows refusing).
+    if (q.qtype == dns::type::AXFR || q.qtype == dns::type::IXFR) {
+        ++stats_.refused;
+        return reply_error(query, q, client, dns::rcode::REFUSED);
+    }
     if (answer_local(query, q, client, now)) return;
 
     std::string_view ifname;
@@ -267,6 +275,25 @@ void ResolverEngine::answer_blocked(std::span<const std::uint8_t> query, const Q
         b.add_answer(dns::type::AAAA, ttl, {zeros, 16});
     if (!null_answer || (q.qtype != dns::type::A && q.qtype != dns::type::AAAA && q.qtype != dns::type::ANY))
         b.add_authority_soa(q.name(), ttl);
+    reply(client, b.finish(settings_.edns, limit));
+}
+
+// Only class IN is resolved. CHAOS carries the server's own names (answered
+// here, never forwarded: see server_identity.h); HS, NONE and ANY are REFUSED
+// rather than forwarded: no client on a LAN needs them, and an upstream's
+// answer for them would say nothing about this server.
+void ResolverEngine::answer_other_class(std::span<const std::uint8_t> query, const QueryView& q,
+                                        const ClientRef& client) {
+    ChaosVerdict v;
+    if (q.qclass == dns::kClassCH) v = answer_chaos(settings_.identity, q.name(), q.qtype);
+    if (v.answer == ChaosAnswer::refused) {
+        ++stats_.refused;
+        return reply_error(query, q, client, dns::rcode::REFUSED);
+    }
+    std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
+    LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
+    if (v.answer == ChaosAnswer::txt) b.add_answer(dns::type::TXT, 0, txt_rdata(v.text));
+    ++stats_.local_answers;
     reply(client, b.finish(settings_.edns, limit));
 }
 

@@ -28,6 +28,7 @@
 #include "resolver/engine/client_rate_limiter.h"
 #include "resolver/engine/engine_stats.h"
 #include "resolver/engine/engine_types.h"
+#include "resolver/engine/server_identity.h"
 #include "resolver/engine/upstream_group.h"
 #include "resolver/engine/upstream_router.h"
 #include "resolver/local/blocklist.h"
@@ -55,6 +56,7 @@ struct EngineSettings {
     bool bogus_priv = true;
     bool domain_needed = true;
     std::vector<Prefix> allow, deny;
+    ServerIdentity identity;  // CHAOS id.server / version.bind (RFC 4892)
     SelectionTuning selection;
     // The per-client rate limit, shared by the engines of every thread (one
     // per configuration); null: no limit (the default).
@@ -130,6 +132,8 @@ class ResolverEngine {
     void answer_records(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                         const LocalLookup& found, TimePoint now);
     void answer_blocked(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
+    // Class CH and the other classes that are never forwarded.
+    void answer_other_class(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
     bool blocked(std::string_view name) const { return blocklist_ && blocklist_->is_blocked(name); }
     // Resolves `target` through cache and upstreams and answers `q` with `prefix` (a local
     // CNAME chain) followed by the target's answer.

@@ -7,6 +7,7 @@ namespace lanlord::dns {
 
 inline constexpr std::size_t kHeaderSize = 12;
 inline constexpr std::uint16_t kClassIN = 1;
+inline constexpr std::uint16_t kClassCH = 3;  // CHAOS: the server's own names (RFC 4892)
 
 namespace type {
 inline constexpr std::uint16_t A = 1;
@@ -20,6 +21,8 @@ inline constexpr std::uint16_t AAAA = 28;
 inline constexpr std::uint16_t SRV = 33;
 inline constexpr std::uint16_t OPT = 41;
 inline constexpr std::uint16_t RRSIG = 46;
+inline constexpr std::uint16_t IXFR = 251;  // zone transfers: never served or forwarded
+inline constexpr std::uint16_t AXFR = 252;
 inline constexpr std::uint16_t ANY = 255;
 }  // namespace type
 
