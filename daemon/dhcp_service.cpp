@@ -167,7 +167,8 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     in.interface = socket_->interface_name(ifindex);
     in.source = from.address;
     dhcp::Outcome outcome = server_->handle(in, wall_now());
-    if (outcome.dropped == dhcp::kDroppedNoServerAddress && Clock::now() - last_refresh_ >= seconds(1)) {
+    if (outcome.dropped == dhcp::DropReason::no_server_address &&
+        Clock::now() - last_refresh_ >= seconds(1)) {
         // A client on an interface that has (perhaps just) come up: look now
         // rather than at the next periodic refresh (at most once a second).
         last_refresh_ = Clock::now();
@@ -175,8 +176,9 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
         outcome = server_->handle(in, wall_now());
     }
     if (outcome.dropped)
-        spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface, outcome.dropped);
-    if (outcome.dropped && std::string_view(outcome.dropped) == "pool exhausted")
+        spdlog::debug("DHCP {} from {}: {}", in.packet.hardware_text(), in.interface,
+                      dhcp::to_string(*outcome.dropped));
+    if (outcome.dropped == dhcp::DropReason::pool_exhausted)
         LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP pool exhausted on {}: no offer for {}",
                              in.interface, in.packet.hardware_text());
     accept(std::move(outcome), ifindex);
@@ -228,7 +230,8 @@ void DhcpService::on_probe_done(std::uint16_t id, const IpAddress& address, bool
                              "Set aside for {} s, another address is offered",
                              address.to_string(), server_->settings().decline_probation);
     dhcp::Outcome outcome = server_->probe_result(id, answered, wall_now());
-    if (outcome.dropped) spdlog::debug("DHCP probe of {}: {}", address.to_string(), outcome.dropped);
+    if (outcome.dropped)
+        spdlog::debug("DHCP probe of {}: {}", address.to_string(), dhcp::to_string(*outcome.dropped));
     accept(std::move(outcome), ifindex);
     after_burst();
 }

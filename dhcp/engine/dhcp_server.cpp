@@ -125,20 +125,20 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
     Outcome out;
     if (p.op != kBootRequest) {
         ++stats_.dropped;
-        out.dropped = "not a request";
+        out.dropped = DropReason::not_a_request;
         return out;
     }
     const SubnetConfig* s = subnet_for(in);
     if (!s) {
         ++stats_.dropped;
-        out.dropped = "no subnet for this interface or relay";
+        out.dropped = DropReason::no_subnet;
         return out;
     }
     if (s->server_address.is_unspecified()) {
         // The interface has no address in the subnet (not up yet, or it lost
         // it): a reply could not name its server (option 54, RFC 2131 4.3.1).
         ++stats_.dropped;
-        out.dropped = kDroppedNoServerAddress;
+        out.dropped = DropReason::no_server_address;
         return out;
     }
     std::vector<std::uint8_t> client = client_identity(p);
@@ -159,7 +159,7 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
                 out.release = p.ciaddr;
                 out.name = NameChange{"", p.ciaddr, 0, to_hex(client, ':')};
             } else {
-                out.dropped = "release of an address the client does not hold";
+                out.dropped = DropReason::release_not_held;
             }
             return out;  // no reply to RELEASE (RFC 2131 4.3.4)
         }
@@ -173,13 +173,13 @@ Outcome DhcpServer::handle(const Received& in, std::int64_t now) {
                 out.release = *a;
                 out.name = NameChange{"", *a, 0, to_hex(client, ':')};
             } else {
-                out.dropped = "decline of an address the client does not hold";
+                out.dropped = DropReason::decline_not_held;
             }
             return out;
         }
         default:
             ++stats_.dropped;
-            out.dropped = "not a DHCP request message";
+            out.dropped = DropReason::not_a_dhcp_request;
             return out;
     }
 }
@@ -193,7 +193,7 @@ Outcome DhcpServer::discover(const SubnetConfig& s, const Received& in,
         for (auto& [id, pending] : probes_)
             if (pending.client == client) {
                 pending.in = in;
-                out.dropped = "conflict probe in progress";
+                out.dropped = DropReason::probe_in_progress;
                 return out;
             }
     }
@@ -201,7 +201,7 @@ Outcome DhcpServer::discover(const SubnetConfig& s, const Received& in,
     if (!a) {
         ++stats_.pool_exhausted;
         ++stats_.dropped;
-        out.dropped = "pool exhausted";
+        out.dropped = DropReason::pool_exhausted;
         return out;
     }
     if (needs_probe(s, *a, in.packet, client, now)) {
@@ -246,7 +246,7 @@ Outcome DhcpServer::probe_result(std::uint16_t id, bool answered, std::int64_t n
     Outcome out;
     auto it = probes_.find(id);
     if (it == probes_.end()) {
-        out.dropped = "result of an unknown probe";
+        out.dropped = DropReason::unknown_probe;
         return out;
     }
     PendingProbe pending = std::move(it->second);
@@ -254,7 +254,7 @@ Outcome DhcpServer::probe_result(std::uint16_t id, bool answered, std::int64_t n
     const SubnetConfig* s = subnet_for(pending.in);
     if (!s) {
         ++stats_.dropped;
-        out.dropped = "no subnet for this interface or relay";
+        out.dropped = DropReason::no_subnet;
         return out;
     }
     if (answered) {
@@ -266,7 +266,7 @@ Outcome DhcpServer::probe_result(std::uint16_t id, bool answered, std::int64_t n
         if (!l || l->expires <= now) store_.decline(pending.address, now + settings_.decline_probation);
         if (pending.attempt + 1 >= kProbesPerDiscover) {
             ++stats_.dropped;
-            out.dropped = "every probed candidate answered ping";
+            out.dropped = DropReason::every_candidate_answered;
             return out;
         }
         return discover(*s, pending.in, pending.client, now, pending.attempt + 1);
@@ -290,7 +290,7 @@ Outcome DhcpServer::request(const SubnetConfig& s, const Received& in,
         // SELECTING: the client answers an OFFER, ours or another server's.
         if (*server_id != s.server_address) {
             if (requested) store_.drop_offer(*requested);
-            out.dropped = "client chose another server";
+            out.dropped = DropReason::chose_another_server;
             return out;
         }
         if (!requested || !p.ciaddr.is_unspecified()) return nak(s, in);
@@ -300,7 +300,7 @@ Outcome DhcpServer::request(const SubnetConfig& s, const Received& in,
     if (p.ciaddr.is_unspecified()) {
         // INIT-REBOOT: the client asks to keep the address it remembers.
         if (!requested) {
-            out.dropped = "INIT-REBOOT without a requested address";
+            out.dropped = DropReason::init_reboot_without_address;
             return out;
         }
         if (!s.subnet.contains(*requested)) return nak(s, in);  // on the wrong network: MUST NAK
@@ -308,7 +308,7 @@ Outcome DhcpServer::request(const SubnetConfig& s, const Received& in,
         bool ours = known && known->address == *requested;
         if (ours || may_have(s, *requested, p, client, now)) return ack(s, in, client, *requested, now);
         if (s.authoritative || known) return nak(s, in);
-        out.dropped = "INIT-REBOOT for an address we know nothing about (not authoritative)";
+        out.dropped = DropReason::init_reboot_unknown;
         return out;
     }
     // RENEWING (unicast) or REBINDING (broadcast): extend the lease on ciaddr.
@@ -316,7 +316,7 @@ Outcome DhcpServer::request(const SubnetConfig& s, const Received& in,
     if ((l && l->client_id == client) || may_have(s, p.ciaddr, p, client, now))
         return ack(s, in, client, p.ciaddr, now);
     if (s.authoritative || (l && l->client_id != client)) return nak(s, in);
-    out.dropped = "renewal of an address we know nothing about (not authoritative)";
+    out.dropped = DropReason::renewal_unknown;
     return out;
 }
 

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "dhcp/engine/drop_reason.h"
 #include "dhcp/engine/server_config.h"
 #include "dhcp/lease/lease_store.h"
 #include "dhcp/wire/packet.h"
@@ -71,7 +72,7 @@ struct Outcome {
     std::optional<Lease> grant;        // journal "L" first, then the store, then the reply
     std::optional<IpAddress> release;  // journal "F" first
     std::optional<NameChange> name;
-    const char* dropped = nullptr;  // why nothing was sent (for counters and debug logs)
+    std::optional<DropReason> dropped;  // why nothing was sent (for the edge's decisions and debug logs)
 };
 
 struct ServerStats {
@@ -133,13 +134,6 @@ class DhcpServer {
     std::map<IpAddress, std::int64_t> probed_clean_;  // silent until then: offered without a new probe
     std::uint16_t next_probe_id_ = 0;
 };
-
-// Outcome::dropped for a subnet whose interface has no address of ours yet
-// (the daemon then reads its interfaces again).
-// An array, not a pointer to a literal: one object with one address in every
-// translation unit, so callers may compare `dropped` to it by pointer (string
-// literals are merged across files only by optimized builds).
-inline constexpr char kDroppedNoServerAddress[] = "no address of ours in the subnet yet";
 
 // Candidates probed for one DISCOVER; probes running at once (beyond it an
 // address is offered unprobed: the check is best effort, service is not).

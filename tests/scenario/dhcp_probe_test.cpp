@@ -124,7 +124,7 @@ TEST_CASE("dhcp probe: at most three candidates per DISCOVER; the retransmission
     Outcome last = h.server.probe_result(o.probe->id, true, h.now);
     CHECK_FALSE(last.probe);
     CHECK_FALSE(last.reply);
-    CHECK(last.dropped != nullptr);
+    CHECK(last.dropped == DropReason::every_candidate_answered);
     CHECK(h.server.probes_in_flight() == 0);
     Outcome again = h.send(packet(1, MessageType::discover));
     REQUIRE(again.probe);
@@ -177,5 +177,6 @@ TEST_CASE("dhcp probe: the per-subnet setting wins over the [dhcp] default") {
     REQUIRE(o.probe);
     CHECK(o.probe->timeout_ms == 50);
     CHECK(h.server.probe_result(o.probe->id, false, h.now).reply);
-    CHECK(h.server.probe_result(o.probe->id, false, h.now).dropped != nullptr);  // already finished
+    CHECK(h.server.probe_result(o.probe->id, false, h.now).dropped ==
+          DropReason::unknown_probe);  // already finished
 }

@@ -276,7 +276,7 @@ TEST_CASE("dhcp: no reply for a subnet whose interface has no address of ours (y
     Harness h(s);
     Outcome o = h.send(Client{1, ""}.packet(MessageType::discover));
     CHECK_FALSE(o.reply);
-    CHECK(o.dropped == kDroppedNoServerAddress);
+    CHECK(o.dropped == DropReason::no_server_address);
     s.subnets[0].server_address = ip("192.0.2.1");  // the interface got its address
     h.server.reconfigure(s);
     CHECK(type_of(h.send(Client{1, ""}.packet(MessageType::discover))) == MessageType::offer);
