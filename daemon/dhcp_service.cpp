@@ -184,30 +184,11 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     accept(std::move(outcome), ifindex);
 }
 
+// Memory first (so two requests cannot take one address), disk before the
+// reply leaves (on_committed).
 void DhcpService::accept(dhcp::Outcome outcome, unsigned ifindex) {
     if (outcome.probe) start_probe(*outcome.probe, ifindex);
-    Pending p{std::move(outcome), ifindex, std::nullopt};
-    // Memory first (so two requests cannot take one address), disk before the
-    // reply leaves (on_committed).
-    if (p.outcome.grant) {
-        if (const auto* old = store_.by_address(p.outcome.grant->address)) p.previous = *old;
-        // put() ends the client's lease at any other address (one lease per
-        // client): kept too, so a failed commit can give it back.
-        if (const auto* mine = store_.by_client(p.outcome.grant->client_id);
-            mine && mine->address != p.outcome.grant->address)
-            p.client_previous = *mine;
-        pending_lines_.push_back(dhcp::encode_grant(*p.outcome.grant));
-        store_.put(*p.outcome.grant);
-    }
-    if (p.outcome.release) {
-        if (const auto* old = store_.by_address(*p.outcome.release)) p.previous = *old;
-        pending_lines_.push_back(dhcp::encode_free(*p.outcome.release));
-        store_.free(*p.outcome.release);
-    }
-    if (p.outcome.grant || p.outcome.release)
-        pending_.push_back(std::move(p));
-    else
-        settle(p);  // nothing to make durable: OFFER, NAK, INFORM
+    if (auto at_once = commits_.add({std::move(outcome), ifindex})) settle(*at_once);
 }
 
 void DhcpService::start_probe(const dhcp::Probe& probe, unsigned ifindex) {
@@ -237,62 +218,42 @@ void DhcpService::on_probe_done(std::uint16_t id, const IpAddress& address, bool
 }
 
 void DhcpService::after_burst() {
-    if (!writer_busy_ && !pending_.empty()) start_commit();
+    if (!writer_busy_) start_commit();
 }
 
 void DhcpService::start_commit() {
+    std::vector<std::string> lines = commits_.start_commit();
+    if (lines.empty()) return;  // nothing waits
     writer_busy_ = true;
-    in_flight_ = std::move(pending_);
-    pending_.clear();
-    writer_->run([journal = journal_.get(), lines = std::move(pending_lines_), this]() mutable {
+    writer_->run([journal = journal_.get(), lines = std::move(lines), this]() mutable {
         for (auto& l : lines) journal->queue(std::move(l));
         bool durable = journal->commit();  // one write, one fdatasync for the whole group
         std::size_t count = journal->lines();
         return std::function<void()>([this, durable, count] { on_committed(durable, count); });
     });
-    pending_lines_.clear();
 }
 
 // A writer job ended: the next group, if one formed meanwhile, goes at once.
 void DhcpService::writer_done(std::size_t journal_lines) {
     journal_lines_ = journal_lines;
     writer_busy_ = false;
-    if (!pending_.empty()) start_commit();
+    start_commit();
 }
 
 void DhcpService::on_committed(bool durable, std::size_t journal_lines) {
-    if (durable) {
-        for (const auto& p : in_flight_) settle(p);
-    } else {
+    dhcp::CommitResult result = commits_.committed(durable);
+    for (const auto& d : result.released) settle(d);
+    if (!durable)
         LANLORD_WARN_LIMITED(warnings, Clock::now(),
                              "DHCP: cannot write the lease journal (disk full?): {} changes refused",
-                             in_flight_.size() + pending_.size());
-        take_back(pending_);  // decided on top of the failed group: newest first
-        take_back(in_flight_);
-        pending_.clear();
-        pending_lines_.clear();
-    }
-    in_flight_.clear();
+                             result.refused);
     writer_done(journal_lines);
     maybe_compact();  // does nothing while a new commit is under way
 }
 
-// The store goes back to what it was before these changes (newest first).
-void DhcpService::take_back(std::vector<Pending>& changes) {
-    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
-        const dhcp::Outcome& o = it->outcome;
-        if (o.grant) {
-            store_.free(o.grant->address);
-            if (it->previous) store_.put(*it->previous);
-            if (it->client_previous) store_.put(*it->client_previous);
-        }
-        if (o.release && it->previous) store_.put(*it->previous);
-    }
-}
-
 // The change is durable (or there was none): the name goes live and the reply leaves.
-void DhcpService::settle(const Pending& p) {
-    const dhcp::Outcome& o = p.outcome;
+void DhcpService::settle(const dhcp::Decision& d) {
+    const dhcp::Outcome& o = d.outcome;
     if (o.name) {
         if (o.name->hostname.empty())
             names_->remove(o.name->owner);
@@ -302,7 +263,7 @@ void DhcpService::settle(const Pending& p) {
     if (o.reply) {
         auto built = dhcp::build_packet(o.reply->packet, o.reply->order, o.reply->max_size, out_);
         if (built.length == 0) return;
-        if (auto err = socket_->send({out_.data(), built.length}, *o.reply, p.ifindex); !err.empty())
+        if (auto err = socket_->send({out_.data(), built.length}, *o.reply, d.ifindex); !err.empty())
             LANLORD_WARN_LIMITED(warnings, Clock::now(), "DHCP: cannot send a reply: {}", err);
     }
 }

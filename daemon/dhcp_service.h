@@ -10,7 +10,9 @@
 // change nothing on disk (OFFER, NAK, INFORM's ACK) leave at once. When a
 // commit fails (disk full) its changes and those queued behind it (decided on
 // top of them) are taken back, newest first, and their ACKs are not sent: the
-// clients retry, no lease is half-made.
+// clients retry, no lease is half-made. Those decisions are
+// dhcp/engine/commit_queue's; this file runs the writer jobs and sends what
+// it releases.
 //
 // Interfaces: port 67 is bound on 0.0.0.0 and the receiving interface comes
 // with each packet, so an interface that appears after start needs no new
@@ -31,6 +33,7 @@
 
 #include "common/interface_info.h"
 #include "config/config.h"
+#include "dhcp/engine/commit_queue.h"
 #include "dhcp/engine/dhcp_server.h"
 #include "dhcp/lease/lease_store.h"
 #include "dhcp/net/dhcp_socket.h"
@@ -57,12 +60,6 @@ class DhcpService {
     const dhcp::ServerSettings& settings() const { return server_->settings(); }
 
   private:
-    struct Pending {
-        dhcp::Outcome outcome;
-        unsigned ifindex;
-        std::optional<dhcp::Lease> previous;         // at the granted address: for a failed commit
-        std::optional<dhcp::Lease> client_previous;  // the client's lease elsewhere, which the grant ends
-    };
     void on_packet(std::span<const std::uint8_t> bytes, unsigned ifindex, const Endpoint& from);
     void accept(dhcp::Outcome outcome, unsigned ifindex);
     void start_probe(const dhcp::Probe& probe, unsigned ifindex);
@@ -70,11 +67,10 @@ class DhcpService {
     void open_prober_if_needed();
     void log_served_subnets(const dhcp::ServerSettings& before);
     void after_burst();
-    void settle(const Pending& p);
+    void settle(const dhcp::Decision& d);
     void start_commit();
     void on_committed(bool durable, std::size_t journal_lines);
     void writer_done(std::size_t journal_lines);
-    void take_back(std::vector<Pending>& changes);
     dhcp::ServerSettings effective(const DhcpConfig& config, const InterfaceTable& interfaces) const;
     void publish_reservations();
     void maybe_compact();
@@ -85,15 +81,13 @@ class DhcpService {
     InterfaceTable interfaces_;
     dhcp::LeaseStore store_;
     std::unique_ptr<dhcp::DhcpServer> server_;
+    dhcp::CommitQueue commits_{store_};  // lease changes waiting for, or in, a journal commit
     std::unique_ptr<dhcp::JournalFile> journal_;
     std::unique_ptr<dhcp::DhcpSocket> socket_;
     std::unique_ptr<dhcp::IcmpProber> prober_;         // opened once a subnet wants ping_check
     std::map<std::uint16_t, unsigned> probe_ifindex_;  // where the DISCOVER being probed came in
     TimePoint last_refresh_{};                         // interfaces read on demand, at most 1/s
     std::unique_ptr<dhcp::JournalWriter> writer_;      // after journal_: stopped (its jobs done) first
-    std::vector<Pending> pending_;                     // changes waiting for the next commit
-    std::vector<std::string> pending_lines_;           // their journal lines
-    std::vector<Pending> in_flight_;                   // changes of the commit under way
     bool writer_busy_ = false;                         // a commit or a compaction is under way
     std::size_t journal_lines_ = 0;                    // as of the last job (the file is the writer's)
     std::vector<std::uint8_t> out_ = std::vector<std::uint8_t>(1500);
