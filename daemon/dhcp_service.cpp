@@ -225,12 +225,16 @@ void DhcpService::start_commit() {
     std::vector<std::string> lines = commits_.start_commit();
     if (lines.empty()) return;  // nothing waits
     writer_busy_ = true;
-    writer_->run([journal = journal_.get(), lines = std::move(lines), this]() mutable {
-        for (auto& l : lines) journal->queue(std::move(l));
-        bool durable = journal->commit();  // one write, one fdatasync for the whole group
-        std::size_t count = journal->lines();
-        return std::function<void()>([this, durable, count] { on_committed(durable, count); });
-    });
+    writer_->run(
+        [journal = journal_.get(), lines = std::move(lines), this]() mutable {
+            for (auto& l : lines) journal->queue(std::move(l));
+            bool durable = journal->commit();  // one write, one fdatasync for the whole group
+            std::size_t count = journal->lines();
+            return std::function<void()>([this, durable, count] { on_committed(durable, count); });
+        },
+        // The job threw (out of memory): nothing is known to be durable, so the
+        // group is refused and taken back as after a failed fdatasync.
+        [this] { on_committed(false, journal_lines_); });
 }
 
 // A writer job ended: the next group, if one formed meanwhile, goes at once.
@@ -274,16 +278,19 @@ void DhcpService::maybe_compact() {
     std::size_t live = store_.all().size();
     if (writer_busy_ || journal_lines_ < 2 * live + 1000) return;
     writer_busy_ = true;
-    writer_->run([journal = journal_.get(), leases = store_.all(), this] {
-        std::string error;
-        bool ok = journal->compact(leases, error);
-        std::size_t count = journal->lines();
-        return std::function<void()>([this, ok, error, count] {
-            if (!ok)
-                LANLORD_WARN_LIMITED(warnings, Clock::now(), "lease journal compaction failed: {}", error);
-            writer_done(count);
-        });
-    });
+    writer_->run(
+        [journal = journal_.get(), leases = store_.all(), this] {
+            std::string error;
+            bool ok = journal->compact(leases, error);
+            std::size_t count = journal->lines();
+            return std::function<void()>([this, ok, error, count] {
+                if (!ok)
+                    LANLORD_WARN_LIMITED(warnings, Clock::now(), "lease journal compaction failed: {}",
+                                         error);
+                writer_done(count);
+            });
+        },
+        [this] { writer_done(journal_lines_); });
 }
 
 }  // namespace lanlord
