@@ -168,6 +168,7 @@ int run_command(const std::vector<std::string>& args) {
     if (g_interrupted) say("interrupted: the results cover the queries sent so far");
 
     std::vector<TargetResult> results;
+    results.reserve(runs.size());
     for (const auto& r : runs) results.push_back(r.result());
     sort_results(results);
     ReportMeta meta{o.settings, names->size()};

@@ -96,9 +96,11 @@ std::string format_csv(const std::vector<TargetResult>& results) {
             unsigned other = 0;
             for (const auto& [rcode, n] : s->rcodes)
                 if (rcode != 0 && rcode != 3 && rcode != 2 && rcode != 5) other += n;
-            auto count = [&](std::uint8_t rc) {
-                auto it = s->rcodes.find(rc);
-                return std::to_string(it == s->rcodes.end() ? 0 : it->second);
+            // A named pointer: clang (tidy) rejects a lambda capturing a structured binding.
+            const PhaseStats* stats = s;
+            auto count = [stats](std::uint8_t rc) {
+                auto it = stats->rcodes.find(rc);
+                return std::to_string(it == stats->rcodes.end() ? 0 : it->second);
             };
             line += "," + count(0) + "," + count(3) + "," + count(2) + "," + count(5) + "," +
                     std::to_string(other) + "," + std::to_string(s->ad) + "," + tri(r.nxdomain_hijack) + "," +

@@ -38,7 +38,7 @@ class Writer {
         family(name, "gauge", help);
         sample(name, {}, value);
     }
-    void histogram(const std::string& name, Labels labels, const LatencyHistogram& h) {
+    void histogram(const std::string& name, const Labels& labels, const LatencyHistogram& h) {
         std::uint64_t cumulative = 0;
         for (std::size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
             cumulative += h.bucket(i);

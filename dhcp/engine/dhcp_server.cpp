@@ -427,7 +427,7 @@ Reply DhcpServer::make_reply(const SubnetConfig& s, const Received& in, MessageT
     if (!p.giaddr.is_unspecified()) {
         r.destination = Destination::relay;
         r.to = p.giaddr;
-    } else if (type == MessageType::nak) {
+    } else if (type == MessageType::nak) {  // NOLINT(bugprone-branch-clone): RFC 2131 4.1's order of rules
         r.destination = Destination::broadcast;  // a NAK reaches a client that may not have its address
     } else if (!p.ciaddr.is_unspecified()) {
         r.destination = Destination::ciaddr;

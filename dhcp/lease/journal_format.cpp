@@ -34,7 +34,7 @@ bool unhex(std::string_view text, std::vector<std::uint8_t>& out) {
     return true;
 }
 
-std::string with_crc(std::string body) {
+std::string with_crc(const std::string& body) {
     char buf[16];
     std::snprintf(buf, sizeof buf, " %08x\n", crc32(body));
     return body + buf;
@@ -74,7 +74,7 @@ std::string encode_free(const IpAddress& address) {
 ReplayResult replay_journal(std::string_view text) {
     ReplayResult r;
     std::size_t pos = 0;
-    auto bad = [&](std::string why) {
+    auto bad = [&](const std::string& why) {
         ++r.bad_lines;
         if (r.warnings.size() < 10) r.warnings.push_back("line " + std::to_string(r.lines) + ": " + why);
     };

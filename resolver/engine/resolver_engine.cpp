@@ -89,7 +89,7 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
     groups_ = std::move(next);
 }
 
-void ResolverEngine::set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers) {
+void ResolverEngine::set_resolv_conf_servers(const std::string& group, const std::vector<Endpoint>& servers) {
     resolv_conf_servers_[group] = servers;
     for (auto& g : groups_)
         if (g->name() == group) g->set_servers(configured_servers_[group], servers, self_);

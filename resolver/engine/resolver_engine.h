@@ -83,7 +83,7 @@ class ResolverEngine {
     // (Re)configures; groups keep their servers' health across a reload when
     // the name stays. Transactions in flight finish on their old group.
     void configure(EngineSettings settings, const std::vector<GroupSpec>& groups, std::vector<Endpoint> self);
-    void set_resolv_conf_servers(const std::string& group, std::vector<Endpoint> servers);
+    void set_resolv_conf_servers(const std::string& group, const std::vector<Endpoint>& servers);
     void set_interfaces(InterfaceTable interfaces) { interfaces_ = std::move(interfaces); }
     // Local data: swapped whole (reloads build a new one aside).
     void set_local_zone(std::shared_ptr<const LocalZone> zone) {

@@ -87,7 +87,7 @@ bool looks_like_address(std::string_view t) {
 
 BlocklistParseStats parse_blocklist(std::string_view text, std::string_view source, DomainSet& set) {
     BlocklistParseStats st;
-    auto skip = [&](std::string why) {
+    auto skip = [&](const std::string& why) {
         ++st.skipped;
         if (st.warnings.size() < 10)
             st.warnings.push_back(std::string(source) + ":" + std::to_string(st.lines) + ": " + why);

@@ -26,7 +26,7 @@ void HostsTable::add(const std::string& wire_name, const IpAddress& address, boo
 std::vector<std::string> HostsTable::parse(std::string_view text, std::string_view source) {
     std::vector<std::string> warnings;
     unsigned lineno = 0;
-    auto warn = [&](std::string why) {
+    auto warn = [&](const std::string& why) {
         warnings.push_back(std::string(source) + ":" + std::to_string(lineno) + ": " + why);
     };
     while (!text.empty()) {

@@ -32,6 +32,7 @@ std::vector<std::string> build_zones() {
     for (int i = 16; i <= 31; ++i) texts.push_back(std::to_string(i) + ".172.in-addr.arpa");
     for (int i = 64; i <= 127; ++i) texts.push_back(std::to_string(i) + ".100.in-addr.arpa");
     std::vector<std::string> wire;
+    wire.reserve(texts.size());
     for (const auto& t : texts) wire.push_back(*name_from_text(t));
     return wire;
 }

@@ -788,6 +788,14 @@ def main(cases, argv=None):
     rc = 1
     try:
         cases[a.case](env)
+        # A sanitizer report in any lanlord's log fails the case, even when
+        # every answer was right (a race or leak found at shutdown counts).
+        for ll in env.lanlords:
+            ll.stop()
+            report = re.search(r"(ThreadSanitizer|AddressSanitizer|LeakSanitizer|runtime error):.*",
+                               ll.log_text())
+            if report:
+                raise Failure(f"{ll.name}: sanitizer report: {report.group(0)[:300]}")
         rc = 0
         log(f"PASS {a.case}")
     except Skip as e:
