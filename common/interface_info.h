@@ -13,6 +13,7 @@ struct InterfaceInfo {
     unsigned index = 0;
     std::string name;
     std::vector<Prefix> subnets;  // address with its prefix length
+    friend bool operator==(const InterfaceInfo&, const InterfaceInfo&) = default;
 };
 using InterfaceTable = std::vector<InterfaceInfo>;
 

@@ -25,7 +25,6 @@ App::App(Config config, std::string config_path, std::string log_level_override)
       log_level_override_(std::move(log_level_override)),
       signals_(io_, SIGHUP, SIGTERM, SIGINT),
       watchdog_(io_),
-      interface_refresh_(io_),
       started_(Clock::now()) {
     signals_.add(SIGUSR2);
     cache_ = std::make_unique<PacketCache>(cache_limits(config_));
@@ -68,7 +67,16 @@ std::string App::status_line() const {
 }
 
 int App::run() {
-    InterfaceTable interfaces = io::read_interfaces();
+    interface_monitor_ = std::make_unique<io::InterfaceMonitor>(
+        io_, [this](const InterfaceTable& changed) { set_interfaces(changed); },
+        [this](const std::string& why) {
+            interfaces_unfollowed(why);
+            set_interfaces(io::read_interfaces());  // whatever changed while events were lost
+        });
+    // Subscribed before the table is first read: no change in between is missed.
+    std::string unfollowed = interface_monitor_->start();
+    InterfaceTable interfaces = interface_monitor_->current();
+    if (!unfollowed.empty()) interfaces_unfollowed(unfollowed);
     auto endpoints = listen_endpoints(config_, interfaces);
     if (endpoints.empty()) {
         spdlog::critical("no address to listen on (dns.listen and dns.interfaces gave none)");
@@ -101,7 +109,6 @@ int App::run() {
     if (!config_.user.empty()) spdlog::info("running as user {}", config_.user);
     dns_->start();
     on_signal();
-    arm_interface_refresh();
     auto startup_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
     spdlog::info("lanlord {} ready in {} ms ({})", LANLORD_VERSION, startup_ms, config_.source);
     io::notify_ready(status_line());
@@ -311,17 +318,24 @@ void App::arm_watchdog() {
     });
 }
 
-void App::arm_interface_refresh() {
-    // Addresses come and go (DHCP on the uplink, VPNs): access control by
-    // "subnet of the receiving interface" needs the current list.
-    interface_refresh_.expires_after(seconds(5));
-    interface_refresh_.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
-        InterfaceTable interfaces = io::read_interfaces();
-        if (dhcp_) dhcp_->set_interfaces(interfaces);
-        dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
-        arm_interface_refresh();
-    });
+// Addresses come and go (DHCP on the uplink, VPNs, a bridge made after
+// start): access control by "subnet of the receiving interface" and the DHCP
+// subnets served need the current list, from the moment it changes.
+void App::set_interfaces(const InterfaceTable& interfaces) {
+    if (dhcp_) dhcp_->set_interfaces(interfaces);
+    dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
+}
+
+// No netlink (a sandbox without AF_NETLINK, a socket error): rather than
+// polling, the table is read when it matters: a DNS client about to be
+// refused as not local (each thread for itself, at most once a second) or a
+// DHCP packet for a subnet without our address (DhcpService::on_packet).
+void App::interfaces_unfollowed(const std::string& why) {
+    spdlog::warn(
+        "interface changes are not followed ({}): interfaces are read again when a client would "
+        "be refused or a DHCP packet comes for a subnet not served",
+        why);
+    dns_->each([](DnsService& d) { d.set_interface_reader(&io::try_read_interfaces); });
 }
 
 }  // namespace lanlord

@@ -1,7 +1,9 @@
 // The lanlord daemon at run time: the composition root. Owns the io_context,
 // the configuration in force, the shared DNS cache and the DNS service; reacts
 // to signals (SIGHUP reload, SIGTERM/SIGINT stop, SIGUSR2 cache flush), to
-// watched files (hosts, resolv.conf) and keeps systemd informed.
+// watched files (hosts, resolv.conf), to interface and address changes
+// (netlink) and keeps systemd informed. Idle, it sleeps: every timer it arms
+// is a real deadline (the watchdog, a debounce after an event).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "common/io/file_watcher.h"
+#include "common/io/interface_monitor.h"
 #include "config/config.h"
 #include "daemon/control/control_server.h"
 #include "daemon/control/metrics_http.h"
@@ -55,7 +58,8 @@ class App : private ControlBackend {
     void watch_files();
     void on_signal();
     void arm_watchdog();
-    void arm_interface_refresh();
+    void set_interfaces(const InterfaceTable& interfaces);
+    void interfaces_unfollowed(const std::string& why);
     std::string status_line() const;
 
     Config config_;
@@ -66,6 +70,7 @@ class App : private ControlBackend {
     std::unique_ptr<DnsWorkers> dns_;
     std::unique_ptr<DhcpService> dhcp_;  // only with a [[dhcp.subnet]]
     std::unique_ptr<io::FileWatcher> watcher_;
+    std::unique_ptr<io::InterfaceMonitor> interface_monitor_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<MetricsHttp> metrics_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
@@ -73,7 +78,7 @@ class App : private ControlBackend {
     std::uint64_t blocklist_generation_ = 0;
     bool blocklist_loading_ = false, blocklist_reload_pending_ = false;
     boost::asio::signal_set signals_;
-    boost::asio::steady_timer watchdog_, interface_refresh_;
+    boost::asio::steady_timer watchdog_;
     std::chrono::microseconds watchdog_interval_{0};
     TimePoint started_;
     int exit_code_ = 0;

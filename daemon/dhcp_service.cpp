@@ -170,7 +170,8 @@ void DhcpService::on_packet(std::span<const std::uint8_t> bytes, unsigned ifinde
     if (outcome.dropped == dhcp::DropReason::no_server_address &&
         Clock::now() - last_refresh_ >= seconds(1)) {
         // A client on an interface that has (perhaps just) come up: look now
-        // rather than at the next periodic refresh (at most once a second).
+        // rather than wait for the interface monitor's debounce, or for ever
+        // when it has no netlink subscription (at most once a second).
         last_refresh_ = Clock::now();
         set_interfaces(io::read_interfaces());
         outcome = server_->handle(in, wall_now());

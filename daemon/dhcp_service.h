@@ -16,9 +16,12 @@
 //
 // Interfaces: port 67 is bound on 0.0.0.0 and the receiving interface comes
 // with each packet, so an interface that appears after start needs no new
-// socket; set_interfaces (every 5 s from the daemon, and at once when a
-// packet comes for a subnet we have no address in) gives each subnet our
-// current address on its interface, and a subnet without one is not served.
+// socket; set_interfaces gives each subnet our current address on its
+// interface, and a subnet without one is not served. The daemon calls it
+// within a debounce (50 ms) of the kernel announcing a link or address change
+// (common/io/interface_monitor); a packet for a subnet we have no address in
+// also makes this service read the interfaces itself, at most once a second,
+// which covers that debounce and a daemon whose netlink subscription failed.
 //
 // Conflict probe: when the engine asks for one, the ICMP echo goes out here
 // (dhcp/net/icmp_prober) and the engine is called again with the result.

@@ -27,20 +27,27 @@ unsigned prefix_length(const sockaddr* mask) {
 }
 }  // namespace
 
-InterfaceTable read_interfaces() {
+std::optional<InterfaceTable> try_read_interfaces() {
     InterfaceTable table;
     ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return table;
+    if (getifaddrs(&list) != 0) return std::nullopt;
     for (ifaddrs* i = list; i; i = i->ifa_next) {
         if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
             continue;
-        unsigned index = if_nametoindex(i->ifa_name);
+        // getifaddrs gives names, not indexes: one if_nametoindex (a socket
+        // and an ioctl) per name, not per address. An IPv4 label ("eth0:1")
+        // has its device's index and joins that entry.
         InterfaceInfo* info = nullptr;
         for (auto& t : table)
-            if (t.index == index) info = &t;
+            if (t.name == i->ifa_name) info = &t;
         if (!info) {
-            table.push_back({index, i->ifa_name, {}});
-            info = &table.back();
+            unsigned index = if_nametoindex(i->ifa_name);
+            for (auto& t : table)
+                if (t.index == index) info = &t;
+            if (!info) {
+                table.push_back({index, i->ifa_name, {}});
+                info = &table.back();
+            }
         }
         Endpoint ep = Endpoint::from_sockaddr(i->ifa_addr);
         unsigned len = prefix_length(i->ifa_netmask);
@@ -48,6 +55,10 @@ InterfaceTable read_interfaces() {
     }
     freeifaddrs(list);
     return table;
+}
+
+InterfaceTable read_interfaces() {
+    return try_read_interfaces().value_or(InterfaceTable{});
 }
 
 std::vector<IpAddress> interface_addresses(const InterfaceTable& table, const std::string& name) {

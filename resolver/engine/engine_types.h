@@ -46,6 +46,11 @@ class EngineIo {
     virtual void send_upstream(const UpstreamRequest& request) = 0;
     // The attempt is over: close its socket, ignore anything that arrives.
     virtual void close_upstream(std::uint64_t token) = 0;
+    // Access control is about to refuse a client that is on no subnet of the
+    // receiving interface, as the engine's table has it. A host whose table
+    // may be out of date (nothing tells it of changes) can read the
+    // interfaces now and set_interfaces(); true: it did, ask again.
+    virtual bool refresh_interfaces() { return false; }
 };
 
 }  // namespace lanlord

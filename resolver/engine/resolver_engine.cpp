@@ -128,7 +128,8 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         return;
     }
     if (status == QueryStatus::ok) ++stats_.qtypes[qtype_slot(q.qtype)];
-    if (!acl_.allowed(client.peer.address, client.ifindex, interfaces_)) {
+    if (!acl_.allowed(client.peer.address, client.ifindex, interfaces_) &&
+        !(io_.refresh_interfaces() && acl_.allowed(client.peer.address, client.ifindex, interfaces_))) {
         ++stats_.refused;
         reply_error(query, q, client, dns::rcode::REFUSED);
         return;

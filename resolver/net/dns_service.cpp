@@ -96,4 +96,17 @@ void DnsService::close_upstream(std::uint64_t token) {
     transport_.close(token);
 }
 
+// At most once a second: a non-local client sending a stream of queries must
+// not turn each of them into an interface dump.
+bool DnsService::refresh_interfaces() {
+    if (!read_interfaces_) return false;
+    TimePoint now = Clock::now();
+    if (interfaces_read_at_ != TimePoint{} && now - interfaces_read_at_ < seconds(1)) return false;
+    interfaces_read_at_ = now;
+    std::optional<InterfaceTable> table = read_interfaces_();
+    if (!table) return false;
+    engine_.set_interfaces(std::move(*table));
+    return true;
+}
+
 }  // namespace lanlord

@@ -5,7 +5,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,10 +39,19 @@ class DnsService : public EngineIo {
     const UpstreamTransport& transport() const { return transport_; }
     // Call after changing engine state from outside an event (e.g. reload).
     void reschedule();
+    // For when nothing tells the daemon of interface changes (no netlink
+    // subscription): a client about to be refused as not local makes the
+    // engine's table be read again with `read`, at most once a second.
+    // Empty (the default): never.
+    // `read` returns null when it failed (the old table is kept).
+    void set_interface_reader(std::function<std::optional<InterfaceTable>()> read) {
+        read_interfaces_ = std::move(read);
+    }
 
     void reply(const ClientRef& client, std::span<const std::uint8_t> answer) override;
     void send_upstream(const UpstreamRequest& request) override;
     void close_upstream(std::uint64_t token) override;
+    bool refresh_interfaces() override;
 
   private:
     void on_query(std::span<const std::uint8_t> bytes, const ClientRef& client);
@@ -49,6 +60,8 @@ class DnsService : public EngineIo {
     UpstreamTransport transport_;
     boost::asio::steady_timer timer_;
     TimePoint timer_at_ = TimePoint::max();
+    std::function<std::optional<InterfaceTable>()> read_interfaces_;
+    TimePoint interfaces_read_at_{};
     std::vector<std::unique_ptr<UdpListener>> udp_;
     std::vector<std::unique_ptr<TcpListener>> tcp_;
 };
