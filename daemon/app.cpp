@@ -71,7 +71,8 @@ int App::run() {
         io_, [this](const InterfaceTable& changed) { set_interfaces(changed); },
         [this](const std::string& why) {
             interfaces_unfollowed(why);
-            set_interfaces(io::read_interfaces());  // whatever changed while events were lost
+            // Whatever changed while events were lost; a failed read keeps the old table.
+            if (auto table = io::try_read_interfaces()) set_interfaces(*table);
         });
     // Subscribed before the table is first read: no change in between is missed.
     std::string unfollowed = interface_monitor_->start();

@@ -41,9 +41,9 @@ class DnsService : public EngineIo {
     void reschedule();
     // For when nothing tells the daemon of interface changes (no netlink
     // subscription): a client about to be refused as not local makes the
-    // engine's table be read again with `read`, at most once a second.
-    // Empty (the default): never.
-    // `read` returns null when it failed (the old table is kept).
+    // engine's table be read again with `read`, at most once a second; a
+    // null from `read` (it failed) keeps the old table. Empty (the default):
+    // never.
     void set_interface_reader(std::function<std::optional<InterfaceTable>()> read) {
         read_interfaces_ = std::move(read);
     }
