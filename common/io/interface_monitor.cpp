@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fault.h"
 #include "common/io/interfaces.h"
 #include "common/io/netlink_scan.h"
 #include "common/log.h"
@@ -67,7 +68,11 @@ void InterfaceMonitor::arm() {
                         [this](boost::system::error_code ec) {
                             if (ec == boost::asio::error::operation_aborted || !stream_) return;
                             if (ec) return lost("netlink socket: " + ec.message());
-                            on_readable();
+                            // Behind the catch boundary: a throw here would
+                            // leave the socket unarmed, so it counts as lost
+                            // (interfaces are then read on demand).
+                            if (!guarded(FaultSite::daemon_event, [this] { on_readable(); }))
+                                lost("an exception while reading netlink");
                         });
 }
 
@@ -113,21 +118,26 @@ void InterfaceMonitor::changed() {
     debounce_timer_.expires_after(debounce_);
     debounce_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        std::optional<InterfaceTable> table = try_read_interfaces();
-        if (!table) {
-            debounce_timer_.expires_after(kRetryAfterFailedRead);
-            debounce_timer_.async_wait([this](boost::system::error_code retry_ec) {
-                if (retry_ec) return;
-                reread_pending_ = false;
-                changed();
-            });
-            return;
-        }
-        reread_pending_ = false;
-        if (*table == current_) return;  // e.g. a link's carrier or statistics: nothing we use
-        current_ = std::move(*table);
-        on_change_(current_);
+        // A throw (out of memory) must not leave a re-read pending for ever.
+        if (!guarded(FaultSite::daemon_event, [this] { reread(); })) reread_pending_ = false;
     });
+}
+
+void InterfaceMonitor::reread() {
+    std::optional<InterfaceTable> table = try_read_interfaces();
+    if (!table) {
+        debounce_timer_.expires_after(kRetryAfterFailedRead);
+        debounce_timer_.async_wait([this](boost::system::error_code retry_ec) {
+            if (retry_ec) return;
+            reread_pending_ = false;
+            changed();
+        });
+        return;
+    }
+    reread_pending_ = false;
+    if (*table == current_) return;  // e.g. a link's carrier or statistics: nothing we use
+    current_ = std::move(*table);
+    guarded(FaultSite::daemon_event, [this] { on_change_(current_); });
 }
 
 void InterfaceMonitor::lost(const std::string& why) {

@@ -51,6 +51,7 @@ class InterfaceMonitor {
     void arm();
     void on_readable();
     void changed();
+    void reread();  // the debounced read of the table, then on_change_ if it differs
     void lost(const std::string& why);
 
     boost::asio::io_context& io_;
