@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Soak test (issue 7; not in CTest): DNS at half the maximum cached rate plus
-# DHCP churn for DURATION, sampling lanlord's resident memory every SAMPLE
-# seconds; prints the samples and a verdict. Memory is "flat" when the last
+# Soak test (memory must stay flat under long load; not in CTest): DNS at half
+# the maximum cached rate plus DHCP churn for DURATION, sampling lanlord's
+# resident memory every SAMPLE seconds; prints the samples and a verdict. Memory is "flat" when the last
 # sample is within 10 % or 2 MiB of the one taken one minute in (the first
 # minute fills the cache, the lease store and the allocator's arenas).
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Blocklist benchmark (issue 3): load a generated 1,000,000-domain list and
+# Blocklist benchmark (a Pi must hold a 1,000,000-domain list): load such a list and
 # report load time, resident memory, and cached-answer throughput with the list
 # loaded versus without it. Loopback only; cleans up what it starts.
 #   contrib/bench/blocklist.sh [DOMAINS] [SECONDS]

@@ -1,4 +1,5 @@
-// `lanlordctl bench`: compares the query latency of resolvers (issue 5).
+// `lanlordctl bench`: compares the query latency of resolvers, to tell which
+// one is fastest from here (lanlordctl(1)).
 #pragma once
 
 #include <string>

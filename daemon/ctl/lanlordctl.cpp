@@ -1,4 +1,4 @@
-// lanlordctl: the admin's command for a running lanlord (issue 5): control
+// lanlordctl: the admin's command for a running lanlord (lanlordctl(1)): control
 // requests over the UNIX socket (control_protocol.h) shown as tables or JSON,
 // and `bench`, which compares resolvers' latency.
 #include <cstdio>

@@ -1,6 +1,7 @@
 // The lease journal on disk (format: dhcp/lease/journal_format.h).
 //
-// Durability rules (issue 4): a lease change is on disk before the ACK leaves.
+// Durability rule: a lease change is on disk before the ACK leaves (no client
+// may hold a lease that a power cut would take from the journal).
 // Changes arriving together share one commit: queued, then one write() and
 // one fdatasync() make them all durable, then their ACKs are sent (group
 // commit). The daemon calls this on the journal writer's thread only

@@ -3,8 +3,8 @@
 // is the canonical one for reverse lookups.
 //
 // Parsing is hostile-input safe: a bad line is skipped with a warning naming
-// the file and line, never fatal. (Issue 3 grows this into the full local
-// names layer.)
+// the file and line, never fatal. The rest of the local names layer
+// (configured records, address rules, the local domain) is local_zone.h.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Micro-benchmarks of the cache-hit path (issue 6): query parse, cache lookup
+// Micro-benchmarks of the cache-hit path (the path most queries take): query parse, cache lookup
 // and the whole engine on a hit. Run: build/tests/lanlord_benchmarks
 // (CTest runs it once with few samples, label "bench", to keep it working;
 // the figures are for people, never asserted).

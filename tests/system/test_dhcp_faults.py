@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fault tests of the DHCP side (issue 7): the lease journal on a full disk."""
+"""Fault tests of the DHCP side: the lease journal on a full disk."""
 
 import os
 import subprocess

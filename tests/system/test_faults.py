@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""System tests of faults and attacks on lanlord's DNS side (issue 7): a lossy
+"""System tests of faults and attacks on lanlord's DNS side: a lossy
 and slow upstream link, every upstream dead, forged upstream responses, records
 outside the question's CNAME chain, and one client flooding the others.
 
-Loss and delay. The issue asks for netem, but this machine's kernel has no
+Loss and delay. netem would be the usual tool, but this machine's kernel has no
 sch_netem ("Specified qdisc kind is unknown") and CI's is likely the same, so
 the link is impaired in user space by udp_impair.py, a proxy between lanlord
 and NSD that drops and delays datagrams in both directions as netem on both
@@ -122,7 +122,7 @@ def case_lossy(env):
     """30 % loss and 50 ms delay each way on the only upstream's link: all of 200 names answered.
 
     With this seed, 6 of the 200 names need 6 or more attempts and one needs
-    10 (udp_impair.Fate tells): the retry policy before issue 7, about five
+    10 (udp_impair.Fate tells): the earlier retry policy, about five
     attempts within the 3 s deadline and fewer under load, failed them."""
     nsd = env.nsd("nsd", env.addr(11), {"lossy.test": lt.zone("lossy.test", ["* IN A 192.0.2.7"])})
     proxy = env.addr(20)
