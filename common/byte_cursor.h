@@ -3,7 +3,7 @@
 // Every wire parser in lanlord reads through ByteReader so that a hostile
 // length field can never read past the end of a datagram: each read checks
 // the remaining size and reports failure instead of throwing (per-packet paths
-// return results, ARCHITECTURE.md style habit 4).
+// return results: README.md, Architecture, "Errors").
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // One bad packet costs one packet: the catch boundaries at every event-loop
 // entry, the recoverable assertion, and a test-only fault injector.
 //
-// Error policy (README "Architecture"): per-packet paths return results and
+// Error policy (README.md, Architecture): per-packet paths return results and
 // never throw on bad input. What can still throw (std::bad_alloc, a library
 // call that throws, a broken invariant) is caught at the boundary of the event
 // handler that called it: the exception is logged (rate limited), counted per

@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage: lanlord [OPTIONS]
 
-A caching DNS forwarder (and, later, DHCP server) for small networks.
+A caching DNS forwarder and DHCPv4 server for small networks.
 
 Options:
   --config FILE        read the configuration from FILE (TOML, see lanlord.toml(5));

@@ -1,7 +1,7 @@
 // The answer cache: whole answers in stored wire form (see response_scan.h),
 // keyed by CacheKey, aged on the way out by patching TTL fields in place.
 //
-// Design (ARCHITECTURE.md, "cache-hit path"):
+// Design (README.md, "Threads and the hit path"):
 // - sharded by key hash, one mutex per shard, so threads rarely meet;
 // - lookup copies the entry into the caller's buffer under the shard lock and
 //   patches the TTLs there: no allocation, no parsing;

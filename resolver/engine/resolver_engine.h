@@ -1,7 +1,7 @@
 // The sans-I/O forwarding resolver: bytes, context and `now` in; answers and
 // upstream attempts out through EngineIo.
 //
-// Order of work for a query (ARCHITECTURE.md "A DNS query"):
+// Order of work for a query (README.md, "How DNS is answered"):
 //   parse (FORMERR/NOTIMP/BADVERS) -> access control (REFUSED) -> local data
 //   (hosts) -> choose the upstream group (domain, client interface) -> names
 //   never forwarded (private reverse, single label) -> cache (fresh answer, or

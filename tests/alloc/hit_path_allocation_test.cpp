@@ -1,4 +1,4 @@
-// The cache-hit path must not allocate (ARCHITECTURE.md "cache-hit path").
+// The cache-hit path must not allocate (README.md, "Threads and the hit path").
 // This file replaces the global operator new of the test binary with one that
 // counts, and requires zero allocations over 1,000 hits through the whole
 // engine: parse, the per-client rate limit (on here, off by default), access
