@@ -1,5 +1,6 @@
 // Turns a validated Config into what the engines take: the composition root's
-// pure half (no I/O), kept apart so a test can check the mapping.
+// pure half (no I/O), kept apart so that tests/unit/daemon/compose_test.cpp
+// can check the mapping key by key.
 #pragma once
 
 #include <string_view>
