@@ -31,6 +31,7 @@ struct UpstreamGroupConfig {
     std::vector<std::string> domains;       // "domains": lower-case wire-form names; "." = default route
     std::vector<std::string> domains_text;  // the same as written, for logs and status
     std::vector<std::string> clients;       // "clients": listening interfaces allowed to use it; empty = all
+    friend bool operator==(const UpstreamGroupConfig&, const UpstreamGroupConfig&) = default;
 };
 
 // [cache]
@@ -43,6 +44,7 @@ struct CacheConfig {
     bool serve_stale = true;                                 // "serve_stale" (RFC 8767)
     ConfigDuration stale_max{std::chrono::hours(24)};        // "stale_max"
     bool prefetch = true;                                    // "prefetch"
+    friend bool operator==(const CacheConfig&, const CacheConfig&) = default;
 };
 
 // [dns]
@@ -63,6 +65,7 @@ struct DnsConfig {
     std::string identity;                 // "identity": CHAOS id.server; empty: the host's name
     bool hide_identity = false;           // "hide_identity": REFUSE id.server / hostname.bind
     bool hide_version = false;            // "hide_version": REFUSE version.bind / version.server
+    friend bool operator==(const DnsConfig&, const DnsConfig&) = default;
 };
 
 // One [[local.record]]: a configured record, answered authoritatively.
@@ -72,6 +75,7 @@ struct LocalRecordConfig {
     std::uint16_t type = 0;            // A, AAAA, CNAME, MX, SRV, TXT, PTR
     std::optional<std::uint32_t> ttl;  // "ttl"; default local.ttl
     std::vector<std::uint8_t> rdata;   // "data" encoded (names uncompressed)
+    friend bool operator==(const LocalRecordConfig&, const LocalRecordConfig&) = default;
 };
 
 // One [[local.address]]: dnsmasq's address=/domain/ip: the domain and every
@@ -80,6 +84,7 @@ struct AddressRuleConfig {
     std::string domain;  // wire form
     std::string domain_text;
     std::vector<IpAddress> addresses;
+    friend bool operator==(const AddressRuleConfig&, const AddressRuleConfig&) = default;
 };
 
 // [local]: names answered here and never forwarded.
@@ -91,6 +96,7 @@ struct LocalConfig {
     ConfigDuration ttl{std::chrono::seconds(60)};  // "ttl": TTL of local answers
     std::vector<LocalRecordConfig> records;        // [[local.record]]
     std::vector<AddressRuleConfig> addresses;      // [[local.address]]
+    friend bool operator==(const LocalConfig&, const LocalConfig&) = default;
 };
 
 enum class BlockAnswer : std::uint8_t { nxdomain, nodata, null_address };
@@ -101,6 +107,7 @@ struct BlocklistConfig {
     std::vector<std::string> allow;              // "allow": domains never blocked (wire form)
     std::vector<std::string> allow_files;        // "allow_files": lists of such domains
     BlockAnswer answer = BlockAnswer::nxdomain;  // "answer": "nxdomain", "nodata" or "null"
+    friend bool operator==(const BlocklistConfig&, const BlocklistConfig&) = default;
 };
 
 // [dhcp]: the DHCPv4 server; off while it has no [[dhcp.subnet]].
@@ -109,6 +116,7 @@ struct DhcpConfig {
     dhcp::ServerSettings server;  // subnets, reservations, offer_hold, decline_probation
     std::vector<bool> server_address_given;  // per subnet: false = take the interface's address at start
     bool enabled() const { return !server.subnets.empty(); }
+    friend bool operator==(const DhcpConfig&, const DhcpConfig&) = default;
 };
 
 // [control]: the UNIX socket lanlordctl talks to (JSON, one request per line).
@@ -116,13 +124,17 @@ struct ControlConfig {
     std::string socket = "/run/lanlord/control.sock";  // "socket"; "" = no control socket
     bool socket_written = false;  // set in the file: failing to create it is then fatal, else a warning
     std::string group;            // "group": the socket's group (mode 0660); "" = the user's group
+    friend bool operator==(const ControlConfig&, const ControlConfig&) = default;
 };
 
 // [metrics]: Prometheus text exposition over HTTP (GET /metrics).
 struct MetricsConfig {
     std::optional<Endpoint> listen;  // "listen": "127.0.0.1:9153"; absent = off
+    friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };
 
+// Every config struct compares field by field (defaulted operator==), so a
+// test comparing two Configs covers a field added later without being told.
 struct Config {
     std::string source = "<built-in>";  // the file it came from
     std::string log_level = "info";     // "log_level"
@@ -136,6 +148,7 @@ struct Config {
     ControlConfig control;
     MetricsConfig metrics;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
+    friend bool operator==(const Config&, const Config&) = default;
 };
 
 // One problem found in a config file, with where it was found.

@@ -7,7 +7,8 @@
 // the first problem: every error is collected with its file, line, column and
 // dotted key path ("upstream[0].servers[2]"), sorted by position, and a Config
 // is returned only when there was none. Keys, types, units and defaults are
-// documented in man/lanlord.toml.5; keep the two in step.
+// documented in man/lanlord.toml.5; keep the two in step (the page's DEFAULTS
+// block is checked against this code by tests/unit/config/man_defaults_test.cpp).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

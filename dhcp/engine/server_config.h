@@ -16,6 +16,7 @@ namespace lanlord::dhcp {
 struct OptionValue {
     std::uint8_t code = 0;
     std::vector<std::uint8_t> data;  // already encoded (config types: ip, ips, text, u8/u16/u32, bool, hex)
+    friend bool operator==(const OptionValue&, const OptionValue&) = default;
 };
 
 struct Reservation {
@@ -23,6 +24,7 @@ struct Reservation {
     std::vector<std::uint8_t> client_id;  // option 61 (empty: match by MAC)
     IpAddress address;
     std::string hostname;
+    friend bool operator==(const Reservation&, const Reservation&) = default;
 };
 
 struct SubnetConfig {
@@ -40,6 +42,7 @@ struct SubnetConfig {
     // ICMP echo to a candidate before offering it; unset: the [dhcp] default.
     std::optional<bool> ping_check;
     std::optional<std::uint32_t> ping_timeout_ms;
+    friend bool operator==(const SubnetConfig&, const SubnetConfig&) = default;
 };
 
 struct ServerSettings {
@@ -52,6 +55,7 @@ struct ServerSettings {
     // lanlord.toml(5) for why.
     bool ping_check = false;
     std::uint32_t ping_timeout_ms = 500;
+    friend bool operator==(const ServerSettings&, const ServerSettings&) = default;
 };
 
 }  // namespace lanlord::dhcp

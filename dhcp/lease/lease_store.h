@@ -23,6 +23,7 @@ struct AddressRange {
     IpAddress first, last;  // inclusive, IPv4
     bool contains(const IpAddress& a) const;
     std::uint32_t size() const { return last.v4_host_order() - first.v4_host_order() + 1; }
+    friend bool operator==(const AddressRange&, const AddressRange&) = default;
 };
 
 class LeaseStore {
