@@ -95,7 +95,7 @@ class MetricsHttp::Session : public std::enable_shared_from_this<MetricsHttp::Se
 };
 
 MetricsHttp::MetricsHttp(boost::asio::io_context& io, ControlBackend& backend)
-    : io_(io), backend_(backend), acceptor_(io) {}
+    : backend_(backend), acceptor_(io) {}
 
 MetricsHttp::~MetricsHttp() {
     close();

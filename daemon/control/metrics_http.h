@@ -26,7 +26,6 @@ class MetricsHttp {
     class Session;
     void accept();
 
-    boost::asio::io_context& io_;
     ControlBackend& backend_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::shared_ptr<std::size_t> sessions_ = std::make_shared<std::size_t>(0);
