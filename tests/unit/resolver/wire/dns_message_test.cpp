@@ -30,6 +30,13 @@ Bytes referral() {
     return m.b;
 }
 
+Bytes cat16(std::uint16_t v, const Bytes& rest) {
+    Bytes b;
+    put16(b, v);
+    b.insert(b.end(), rest.begin(), rest.end());
+    return b;
+}
+
 ParseError parse(const Bytes& b) {
     ParsedMessage m;
     return parse_message(b, m);
@@ -296,6 +303,18 @@ TEST_CASE("dns_message: RDATA that does not fit its type is rejected with the re
     CHECK(rdata_error(t::NS, {1, 'a', 0, 0}) == RdataError::trailing_bytes);
     CHECK(rdata_error(t::NS, {0x40, 0}) == RdataError::name_bad_label_type);
     CHECK(rdata_error(t::A6, {129}) == RdataError::a6_prefix_length);
+    {
+        // A 256-byte name inside RDATA (labels of 63, 63, 63, 62 and the root).
+        Bytes long_name;
+        for (std::size_t n : {63, 63, 63, 62}) {
+            long_name.push_back(static_cast<std::uint8_t>(n));
+            long_name.insert(long_name.end(), n, 'x');
+        }
+        long_name.push_back(0);
+        REQUIRE(long_name.size() == 256);
+        CHECK(rdata_error(t::NS, long_name) == RdataError::name_too_long);
+        CHECK(rdata_error(t::MX, cat16(10, long_name)) == RdataError::name_too_long);
+    }
     // A name that would end past RDLENGTH, in the next record's bytes.
     {
         RawMessage m(1, 2, 0, 0);
