@@ -41,8 +41,13 @@ void maybe_inject(FaultSite site) {
 
 bool check_failed(const char* expression, const char* file, int line) noexcept {
     fault_counters().checks_failed.fetch_add(1, std::memory_order_relaxed);
-    try {
-        spdlog::error("internal check failed: {} ({}:{}); dropping the work in hand", expression, file, line);
+    try {  // rate limited like caught exceptions: a check failing per packet must not flood the journal
+        unsigned long suppressed = 0;
+        if (g_fault_log.allow(Clock::now(), suppressed)) {
+            if (suppressed) spdlog::error("({} similar errors suppressed)", suppressed);
+            spdlog::error("internal check failed: {} ({}:{}); dropping the work in hand", expression, file,
+                          line);
+        }
     } catch (...) {
     }
     if (g_abort_on_check.load(std::memory_order_relaxed)) std::abort();
