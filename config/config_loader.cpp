@@ -332,6 +332,10 @@ Config Loader::read(const toml::table& root) {
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_metrics(*t, config.metrics);
              }},
+            {"recursion",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_recursion(*t, config.recursion);
+             }},
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen
@@ -494,6 +498,50 @@ void Loader::read_cache(const toml::table& table, CacheConfig& cache) {
                   format_duration(cache.max_ttl) + ")");
 }
 
+void Loader::read_recursion(const toml::table& table, RecursionConfig& r) {
+    read_fields(
+        table, "recursion",
+        {
+            {"root_hints",
+             [&](auto& v, auto& p) {
+                 auto path = get_string(v, p);
+                 if (path && !path->empty() && path->front() != '/')
+                     error(v.source(), p, "must be an absolute path (or \"\" for the built-in hints)");
+                 else
+                     assign(r.root_hints, path);
+             }},
+            {"ipv6",
+             [&](auto& v, auto& p) {
+                 auto text = get_string(v, p);
+                 if (!text) return;
+                 if (*text == "auto")
+                     r.ipv6 = Ipv6Use::automatic;
+                 else if (*text == "on")
+                     r.ipv6 = Ipv6Use::on;
+                 else if (*text == "off")
+                     r.ipv6 = Ipv6Use::off;
+                 else
+                     error(v.source(), p, "expected \"auto\", \"on\" or \"off\", not " + quoted(*text));
+             }},
+            {"qname_minimisation", [&](auto& v, auto& p) { assign(r.qname_minimisation, get_bool(v, p)); }},
+            {"case_randomisation", [&](auto& v, auto& p) { assign(r.case_randomisation, get_bool(v, p)); }},
+            {"allow_private", [&](auto& v, auto& p) { r.allow_private = get_prefixes(v, p); }},
+            {"cache_memory",
+             [&](auto& v, auto& p) {
+                 auto size = get_size(v, p);
+                 if (size && *size < (64u << 10))
+                     error(v.source(), p, "at least 64KiB");
+                 else
+                     assign(r.cache_memory, size);
+             }},
+            {"infra_cache_size",
+             [&](auto& v, auto& p) { assign(r.infra_cache_size, get_integer(v, p, 16, 10'000'000)); }},
+            {"max_queries", [&](auto& v, auto& p) { assign(r.max_queries, get_integer(v, p, 4, 1000)); }},
+            {"time_limit",
+             [&](auto& v, auto& p) { assign(r.time_limit, get_duration(v, p, seconds(1), seconds(60))); }},
+        });
+}
+
 void Loader::read_upstreams(const toml::node& v, const std::string& path,
                             std::vector<UpstreamGroupConfig>& out) {
     const toml::array* array = v.as_array();
@@ -528,6 +576,7 @@ UpstreamGroupConfig Loader::read_group(const toml::table& table, const std::stri
     group.name = "upstream" + std::to_string(index + 1);
     std::size_t servers_written = 0;
     bool resolv_conf_given = false, domains_given = false;
+    const toml::node* recursive_node = nullptr;
     read_fields(
         table, path,
         {
@@ -565,10 +614,20 @@ UpstreamGroupConfig Loader::read_group(const toml::table& table, const std::stri
                  read_domains(v, p, group);
              }},
             {"clients", [&](auto& v, auto& p) { group.clients = get_interfaces(v, p); }},
+            {"recursive",
+             [&](auto& v, auto& p) {
+                 recursive_node = &v;
+                 assign(group.recursive, get_bool(v, p));
+             }},
         });
     if (!domains_given) set_default_route(group);
-    if (servers_written == 0 && !resolv_conf_given)
-        error(table.source(), path, "an upstream group needs \"servers\" or \"resolv_conf\"");
+    if (group.recursive && (servers_written != 0 || resolv_conf_given))
+        error(recursive_node->source(), path + ".recursive",
+              "a recursive group resolves from the root servers itself: remove \"servers\" and "
+              "\"resolv_conf\" (or make it a forwarding group)");
+    if (servers_written == 0 && !resolv_conf_given && !group.recursive)
+        error(table.source(), path,
+              "an upstream group needs \"servers\" or \"resolv_conf\" (or \"recursive = true\")");
     return group;
 }
 

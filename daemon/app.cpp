@@ -12,6 +12,7 @@
 #include "daemon/compose.h"
 #include "daemon/local_data.h"
 #include "resolver/engine/resolv_conf.h"
+#include "common/io/ipv6_route.h"
 #include "resolver/local/hosts_table.h"
 
 #include <boost/asio/post.hpp>
@@ -89,6 +90,10 @@ int App::run() {
     }
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
     dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
+    if (auto err = load_root_hints(config_, root_hints_); !err.empty()) {
+        spdlog::critical("{}", err);
+        return 1;
+    }
     apply(config_, true);
     if (config_.dhcp.enabled()) {
         // The journal is replayed here: READY=1 comes only after every lease is back.
@@ -125,9 +130,24 @@ void App::apply(const Config& config, bool initial) {
     const std::string& level_name = log_level_override_.empty() ? config.log_level : log_level_override_;
     if (auto level = parse_log_level(level_name)) spdlog::set_level(*level);
     cache_->set_limits(cache_limits(config), Clock::now());
-    dns_->each(
-        [self = dns_->main().listening(), settings = engine_settings(config, io::host_name()),
-         groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
+    EngineSettings settings = engine_settings(config, io::host_name());
+    if (any_recursive(config)) {
+        // Made once, shared by every thread; a new size makes new ones.
+        const RecursionConfig& r = config.recursion;
+        if (!recursion_caches_.records || recursion_caches_.records->max_bytes() != r.cache_memory)
+            recursion_caches_.records = std::make_shared<RecordCache>(r.cache_memory);
+        if (!recursion_caches_.infra || recursion_caches_.infra->max_entries() != r.infra_cache_size)
+            recursion_caches_.infra = std::make_shared<InfraCache>(r.infra_cache_size);
+        bool ipv6 = io::ipv6_routable();
+        settings.recursion = recursion_settings(config, root_hints_, ipv6, dns_->main().listening());
+        settings.recursion_caches = recursion_caches_;
+        spdlog::info("recursive mode: {} root servers ({}), IPv6 {}, QNAME minimisation {}, 0x20 {}",
+                     root_hints_.servers.size(), r.root_hints.empty() ? "built in" : r.root_hints,
+                     settings.recursion.addresses.ipv6 ? "on" : "off", r.qname_minimisation ? "on" : "off",
+                     r.case_randomisation ? "on" : "off");
+    }
+    dns_->each([self = dns_->main().listening(), settings = std::move(settings),
+                groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
@@ -223,6 +243,22 @@ void App::swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load)
     }
 }
 
+std::string App::load_root_hints(const Config& config, RootHints& hints) {
+    const std::string& path = config.recursion.root_hints;
+    if (path.empty() || !any_recursive(config)) {
+        hints = builtin_root_hints();
+        return "";
+    }
+    auto text = io::read_file(path);
+    if (!text) return "cannot read the root hints file " + path;
+    RootHintsError error;
+    auto parsed = parse_root_hints(*text, error);
+    if (!parsed)
+        return path + (error.line ? ":" + std::to_string(error.line) : std::string()) + ": " + error.message;
+    hints = std::move(*parsed);
+    return "";
+}
+
 void App::load_resolv_conf(const std::string& path) {
     auto text = io::read_file(path);
     auto servers = text ? parse_resolv_conf(*text) : std::vector<Endpoint>{};
@@ -245,6 +281,11 @@ std::vector<std::string> App::reload_config(const char* why) {
         apply(config_, false);
     } else {
         ConfigResult result = load_config(config_path_);
+        RootHints hints = builtin_root_hints();
+        if (result.config)
+            if (auto err = load_root_hints(*result.config, hints); !err.empty())
+                result = ConfigResult{std::nullopt, {ConfigError{config_path_, 0, 0, "recursion.root_hints", err}}};
+        if (result.config) root_hints_ = std::move(hints);
         if (!result.config) {
             spdlog::error("reload of {} failed; keeping the configuration in force:", config_path_);
             for (const auto& e : result.errors) {

@@ -39,6 +39,9 @@ class App : private ControlBackend {
 
   private:
     void apply(const Config& config, bool initial);
+    // [recursion] root_hints read and parsed into `hints`; "" or the error,
+    // with the file and line.
+    static std::string load_root_hints(const Config& config, RootHints& hints);
     // Re-reads the configuration file; the errors found (empty: applied).
     std::vector<std::string> reload_config(const char* why);
     std::string open_control();
@@ -74,6 +77,8 @@ class App : private ControlBackend {
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<MetricsHttp> metrics_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
+    RootHints root_hints_ = builtin_root_hints();
+    RecursionCaches recursion_caches_;  // shared by every thread's iterator; kept across reloads
     std::thread blocklist_loader_;  // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;
     bool blocklist_loading_ = false, blocklist_reload_pending_ = false;

@@ -1,5 +1,7 @@
 #include "daemon/compose.h"
 
+#include <algorithm>
+
 #include "common/io/interfaces.h"
 
 namespace lanlord {
@@ -39,8 +41,29 @@ EngineSettings engine_settings(const Config& c, std::string_view host_name) {
 
 std::vector<GroupSpec> group_specs(const Config& c) {
     std::vector<GroupSpec> out;
-    for (const auto& g : c.upstreams) out.push_back({g.name, g.interface, g.servers, g.domains, g.clients});
+    for (const auto& g : c.upstreams)
+        out.push_back({g.name, g.interface, g.servers, g.domains, g.clients, g.recursive});
     return out;
+}
+
+bool any_recursive(const Config& c) {
+    return std::any_of(c.upstreams.begin(), c.upstreams.end(), [](const auto& g) { return g.recursive; });
+}
+
+RecursionSettings recursion_settings(const Config& c, RootHints hints, bool ipv6_routable,
+                                     const std::vector<Endpoint>& own) {
+    const RecursionConfig& r = c.recursion;
+    RecursionSettings s;
+    s.qname_minimisation = r.qname_minimisation;
+    s.case_randomisation = r.case_randomisation;
+    s.addresses.allow = r.allow_private;
+    for (const Endpoint& e : own) s.addresses.own.push_back(e.address);
+    s.addresses.ipv6 = r.ipv6 == Ipv6Use::on || (r.ipv6 == Ipv6Use::automatic && ipv6_routable);
+    s.hints = std::move(hints);
+    s.edns_size = c.dns.edns_buffer_size;
+    s.limits.max_queries = r.max_queries;
+    s.time_limit = r.time_limit;
+    return s;
 }
 
 CacheLimits cache_limits(const Config& c) {

@@ -15,6 +15,12 @@ namespace lanlord {
 // `host_name`: what CHAOS id.server answers unless dns.identity says otherwise.
 EngineSettings engine_settings(const Config& config, std::string_view host_name = {});
 std::vector<GroupSpec> group_specs(const Config& config);
+// The iterator's settings for [recursion]: `hints` from root_hints (or the
+// built-in ones), `ipv6_routable` for ipv6 = "auto", `own` the listening
+// addresses (never asked: a delegation to ourselves is a loop).
+RecursionSettings recursion_settings(const Config& config, RootHints hints, bool ipv6_routable,
+                                     const std::vector<Endpoint>& own);
+bool any_recursive(const Config& config);
 CacheLimits cache_limits(const Config& config);
 // Explicit listen addresses plus every address of the listed interfaces.
 std::vector<Endpoint> listen_endpoints(const Config& config, const InterfaceTable& interfaces);

@@ -26,6 +26,9 @@ struct EngineStats {
     std::uint64_t stale_answers = 0;
     std::uint64_t prefetches = 0;
     std::uint64_t servfail_sent = 0;
+    std::uint64_t recursions = 0;          // resolutions the iterator finished (recursive groups)
+    std::uint64_t recursion_failures = 0;  // ... that ended in SERVFAIL (limits, no reachable server)
+    std::uint64_t recursion_queries = 0;   // outgoing queries they cost, in all
     std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
     std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
     LatencyHistogram answer_latency;         // query received -> answer sent
@@ -62,6 +65,9 @@ inline void EngineStats::add(const EngineStats& o) {
     stale_answers += o.stale_answers;
     prefetches += o.prefetches;
     servfail_sent += o.servfail_sent;
+    recursions += o.recursions;
+    recursion_failures += o.recursion_failures;
+    recursion_queries += o.recursion_queries;
     for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
     for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
     answer_latency.add(o.answer_latency);

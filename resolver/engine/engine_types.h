@@ -39,6 +39,8 @@ struct UpstreamRequest {
     std::span<const std::uint8_t> query;
 };
 
+struct RecursionResult;
+
 class EngineIo {
   public:
     virtual ~EngineIo() = default;
@@ -51,6 +53,11 @@ class EngineIo {
     // may be out of date (nothing tells it of changes) can read the
     // interfaces now and set_interfaces(); true: it did, ask again.
     virtual bool refresh_interfaces() { return false; }
+    // A trace (ResolverEngine::start_trace) is over.
+    virtual void trace_finished(std::uint64_t trace_id, const RecursionResult& result) {
+        (void)trace_id;
+        (void)result;
+    }
 };
 
 }  // namespace lanlord

@@ -57,6 +57,9 @@ struct ResolverEngine::Transaction {
     TimePoint deadline{};
     std::uint32_t policy_generation = 0;  // the blocklist in force when it started
     bool answered = false;                // only a probe's verdict is awaited (retire)
+    bool recursive = false;               // the iterator resolves it (no attempts of ours)
+    std::uint16_t ede_code = 0;           // why it failed (RFC 8914), when it did
+    std::string ede_text;
 };
 
 ResolverEngine::ResolverEngine(EngineIo& io, PacketCache& cache, Random random,
@@ -87,6 +90,14 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
         next.push_back(std::move(g));
     }
     groups_ = std::move(next);
+    group_recursive_.clear();
+    for (const GroupSpec& spec : groups) group_recursive_.push_back(spec.recursive);
+    bool any_recursive = std::find(group_recursive_.begin(), group_recursive_.end(), true) != group_recursive_.end();
+    if (any_recursive && !iterator_)
+        iterator_ = std::make_unique<Iterator>(io_, settings_.recursion_caches, random_);
+    else if (any_recursive && iterator_->caches().records != settings_.recursion_caches.records)
+        iterator_->set_caches(settings_.recursion_caches);  // resolutions in flight keep going
+    if (iterator_) iterator_->configure(settings_.recursion);
 }
 
 void ResolverEngine::set_resolv_conf_servers(const std::string& group, const std::vector<Endpoint>& servers) {
@@ -103,9 +114,10 @@ void ResolverEngine::reply(const ClientRef& client, std::size_t len, TimePoint a
 }
 
 void ResolverEngine::reply_error(std::span<const std::uint8_t> query, const QueryView& q,
-                                 const ClientRef& client, std::uint16_t rcode, TimePoint arrived) {
+                                 const ClientRef& client, std::uint16_t rcode, TimePoint arrived,
+                                 const ExtendedError* ede) {
     if (rcode == dns::rcode::SERVFAIL) ++stats_.servfail_sent;
-    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_), arrived);
+    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_, ede), arrived);
 }
 
 void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client,
@@ -194,6 +206,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
             ++stats_.prefetches;
             start_transaction(key.view(), q.name(), q, route->group, now);
+            drain_iterator(now);
         }
         return;
     }
@@ -211,6 +224,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     }
     Transaction& t = start_transaction(key.view(), q.name(), q, route->group, now);
     add_waiter(t, query, q, client);
+    drain_iterator(now);  // the iterator may have answered from its record cache at once
 }
 
 // Local data answers before anything is forwarded or cached: configured
@@ -399,6 +413,7 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
     Waiter& w = add_waiter(*t, query, q, client);
     w.prefix = std::move(prefix);
     w.prefix_count = prefix_count;
+    drain_iterator(now);
 }
 
 void ResolverEngine::reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len) {
@@ -441,6 +456,17 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
     Transaction& ref = *t;
     by_key_[t->key] = t->id;
     transactions_[t->id] = std::move(t);
+    if (group < group_recursive_.size() && group_recursive_[group] && iterator_) {
+        // Its result is taken by drain_iterator, after the caller has added
+        // the waiter: the iterator may finish inside start() from its cache.
+        ref.recursive = true;
+        timers_.erase({ref.deadline, ref.id | kDeadlineBit});
+        // The iterator's own limit ends it first, with its Extended DNS Error.
+        ref.deadline = now + settings_.recursion.time_limit + milliseconds(200);
+        timers_.insert({ref.deadline, ref.id | kDeadlineBit});
+        iterator_->start(ref.id, ref.qname, ref.qtype, now);
+        return ref;
+    }
     if (ref.group->size() == 0) {
         // Nothing to ask (e.g. resolv.conf empty or only listing ourselves).
         timers_.erase({ref.deadline, ref.id | kDeadlineBit});
@@ -578,6 +604,10 @@ void ResolverEngine::close_attempt(Transaction& t, Attempt& a) {
 void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoint& from,
                                               std::span<const std::uint8_t> bytes, TimePoint now) {
     now_ = now;
+    if (Iterator::owns(token)) {
+        if (iterator_) iterator_->on_response(token, from, bytes, now);
+        return drain_iterator(now);
+    }
     auto [tp, ap] = find_attempt(token);
     if (!tp) return;
     Transaction& t = *tp;
@@ -641,6 +671,10 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
 
 void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
     now_ = now;
+    if (Iterator::owns(token)) {
+        if (iterator_) iterator_->on_error(token, now);
+        return drain_iterator(now);
+    }
     auto [tp, ap] = find_attempt(token);
     if (!tp) return;
     Transaction& t = *tp;
@@ -672,6 +706,10 @@ void ResolverEngine::on_attempt_timeout(std::uint64_t token, TimePoint now) {
 
 void ResolverEngine::handle_timers(TimePoint now) {
     now_ = now;
+    if (iterator_) {
+        iterator_->on_timers(now);
+        drain_iterator(now);
+    }
     while (!timers_.empty() && timers_.begin()->first <= now) {
         auto [when, id] = *timers_.begin();
         timers_.erase(timers_.begin());
@@ -685,8 +723,51 @@ void ResolverEngine::handle_timers(TimePoint now) {
 }
 
 std::optional<TimePoint> ResolverEngine::next_timer() const {
-    if (timers_.empty()) return std::nullopt;
-    return timers_.begin()->first;
+    std::optional<TimePoint> next;
+    if (!timers_.empty()) next = timers_.begin()->first;
+    if (iterator_)
+        if (auto it = iterator_->next_timer(); it && (!next || *it < *next)) next = it;
+    return next;
+}
+
+void ResolverEngine::drain_iterator(TimePoint now) {
+    if (!iterator_ || !iterator_->has_results()) return;
+    for (RecursionResult& res : iterator_->take_results()) {
+        ++stats_.recursions;
+        stats_.recursion_queries += res.queries;
+        if (auto tr = traces_.find(res.id); tr != traces_.end()) {
+            std::uint64_t trace_id = tr->second;
+            traces_.erase(tr);
+            io_.trace_finished(trace_id, res);
+            continue;
+        }
+        auto it = transactions_.find(res.id);
+        if (it == transactions_.end()) continue;  // ended meanwhile (deadline)
+        Transaction& t = *it->second;
+        if (res.ok) {
+            ScannedResponse r;
+            if (scan_response(res.message, t.qname, t.qtype, t.qclass, settings_.ttl, r) == ScanStatus::ok) {
+                complete(t, &r, now);
+                continue;
+            }
+            res.ede_text = "internal error: unreadable result";
+        }
+        ++stats_.recursion_failures;
+        t.ede_code = res.ede_code;
+        t.ede_text = std::move(res.ede_text);
+        complete(t, nullptr, now);
+    }
+}
+
+bool ResolverEngine::start_trace(std::uint64_t trace_id, std::string_view qname, std::uint16_t qtype,
+                                 TimePoint now) {
+    now_ = now;
+    if (!iterator_) return false;
+    std::uint64_t id = next_id_++;
+    traces_[id] = trace_id;
+    iterator_->start(id, qname, qtype, now, true);
+    drain_iterator(now);
+    return true;
 }
 
 // Ends a transaction: with an answer (cache it, send it to every waiter), or
@@ -712,8 +793,11 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
                 reply_to_waiter(w, copy, copy.size());
             }
         } else {
+            if (t.recursive && t.ede_text.empty() && now >= t.deadline) t.ede_text = "time limit reached";
+            ExtendedError ede{t.ede_code, t.ede_text};
             for (const Waiter& w : t.waiters)
-                reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL, w.arrived);
+                reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL, w.arrived,
+                            t.recursive ? &ede : nullptr);
         }
     }
     retire(t);
@@ -748,6 +832,7 @@ void ResolverEngine::finish(std::uint64_t txn_id) {
         close_attempt(t, a);
     }
     timers_.erase({t.deadline, t.id | kDeadlineBit});
+    if (t.recursive && iterator_) iterator_->cancel(t.id);
     if (auto k = by_key_.find(t.key); k != by_key_.end() && k->second == t.id) by_key_.erase(k);
     transactions_.erase(it);
 }

@@ -34,6 +34,7 @@
 #include "resolver/local/blocklist.h"
 #include "resolver/local/dhcp_names.h"
 #include "resolver/local/local_zone.h"
+#include "resolver/recursion/iterator.h"
 #include "resolver/wire/message_builder.h"
 #include "resolver/wire/query_view.h"
 #include "resolver/wire/response_scan.h"
@@ -61,6 +62,10 @@ struct EngineSettings {
     // The per-client rate limit, shared by the engines of every thread (one
     // per configuration); null: no limit (the default).
     std::shared_ptr<ClientRateLimiter> client_rate_limiter;
+    // Recursive groups ([recursion]): the iterator's settings, and its
+    // caches, shared by the engines of every thread.
+    RecursionSettings recursion;
+    RecursionCaches recursion_caches;
 };
 
 struct GroupSpec {
@@ -69,6 +74,7 @@ struct GroupSpec {
     std::vector<Endpoint> servers;
     std::vector<std::string> domains;  // wire form
     std::vector<std::string> clients;
+    bool recursive = false;  // resolved from the root by the iterator; `servers` unused
 };
 
 class ResolverEngine {
@@ -109,7 +115,13 @@ class ResolverEngine {
     void handle_timers(TimePoint now);
     std::optional<TimePoint> next_timer() const;
 
+    // `lanlordctl trace`: resolves (qname, qtype) from the root with every
+    // step recorded, through the first recursive group; the result goes to
+    // EngineIo::trace_finished with `trace_id`. False: no recursive group.
+    bool start_trace(std::uint64_t trace_id, std::string_view qname, std::uint16_t qtype, TimePoint now);
+
     const EngineStats& stats() const { return stats_; }
+    const Iterator* iterator() const { return iterator_.get(); }
     const std::vector<std::shared_ptr<UpstreamGroup>>& groups() const { return groups_; }
     std::size_t in_flight() const { return transactions_.size(); }
 
@@ -122,7 +134,7 @@ class ResolverEngine {
     void reply(const ClientRef& client, std::size_t len, TimePoint arrived);
     void reply(const ClientRef& client, std::size_t len) { reply(client, len, now_); }
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
-                     std::uint16_t rcode, TimePoint arrived);
+                     std::uint16_t rcode, TimePoint arrived, const ExtendedError* ede = nullptr);
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                      std::uint16_t rcode) {
         reply_error(query, q, client, rcode, now_);
@@ -159,6 +171,8 @@ class ResolverEngine {
     void note_answer(Transaction& t, const Attempt& a, TimePoint now);
     void note_failure(Transaction& t, const Attempt& a, TimePoint now);
     bool has_live_attempt(const Transaction& t) const;
+    // Hands the iterator's finished resolutions to their transactions.
+    void drain_iterator(TimePoint now);
 
     EngineIo& io_;
     PacketCache& cache_;
@@ -173,6 +187,9 @@ class ResolverEngine {
     InterfaceTable interfaces_;
     std::shared_ptr<const LocalZone> zone_;
     std::shared_ptr<DhcpNames> dhcp_names_;
+    std::vector<bool> group_recursive_;  // by group index
+    std::unique_ptr<Iterator> iterator_;  // while a group is recursive
+    std::unordered_map<std::uint64_t, std::uint64_t> traces_;  // resolution id -> trace id
     std::shared_ptr<const Blocklist> blocklist_;
     std::uint32_t policy_generation_ = 1;
     EngineStats stats_;

@@ -79,6 +79,7 @@ class InfraCache {
 
     std::vector<ServerReport> report() const;
     std::size_t size() const;
+    std::size_t max_entries() const { return max_entries_; }
     void clear();
 
   private:

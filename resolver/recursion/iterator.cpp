@@ -40,6 +40,8 @@ void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qty
     g.qtype = qtype;
     g.qmin = settings_.qname_minimisation;
     r->goals.push_back(std::move(g));
+    r->deadline = now + settings_.time_limit;
+    timers_.insert({r->deadline, kDeadlineMark | id});
     Resolution& ref = *r;
     resolutions_[id] = std::move(r);
     ++stats_.resolutions;
@@ -52,6 +54,7 @@ void Iterator::cancel(std::uint64_t id) {
     auto it = resolutions_.find(id);
     if (it == resolutions_.end()) return;
     close_attempt(*it->second);
+    timers_.erase({it->second->deadline, kDeadlineMark | id});
     resolutions_.erase(it);
 }
 
@@ -341,6 +344,7 @@ void Iterator::goal_done(Resolution& r, TimePoint now) {
 void Iterator::finish(Resolution& r) {
     if (r.done) return;
     close_attempt(r);
+    timers_.erase({r.deadline, kDeadlineMark | r.id});
     RecursionResult res;
     res.id = r.id;
     res.ok = true;
@@ -356,6 +360,7 @@ void Iterator::finish(Resolution& r) {
 void Iterator::fail(Resolution& r, std::uint16_t ede, std::string text) {
     if (r.done) return;
     close_attempt(r);
+    timers_.erase({r.deadline, kDeadlineMark | r.id});
     RecursionResult res;
     res.id = r.id;
     res.ede_code = ede;

@@ -59,6 +59,7 @@ struct RecursionSettings {
     RootHints hints = builtin_root_hints();
     std::uint16_t edns_size = 1232;
     RecursionLimits limits;
+    Duration time_limit = seconds(10);  // a whole resolution (Knot's KR_RESOLVE_TIME_LIMIT)
 };
 
 struct RecursionCaches {
@@ -97,6 +98,7 @@ struct IteratorStats {
 class Iterator {
   public:
     static constexpr std::uint64_t kTokenBit = std::uint64_t{1} << 62;
+    static constexpr std::uint64_t kDeadlineMark = std::uint64_t{1} << 61;  // a timer that is a deadline
     using Random = std::function<std::uint64_t()>;
 
     Iterator(EngineIo& io, RecursionCaches caches, Random random);
@@ -105,6 +107,9 @@ class Iterator {
     Iterator& operator=(const Iterator&) = delete;
 
     void configure(RecursionSettings settings) { settings_ = std::move(settings); }
+    // New caches (a reload that changed their size); resolutions in flight
+    // go on with them.
+    void set_caches(RecursionCaches caches) { caches_ = std::move(caches); }
     const RecursionSettings& settings() const { return settings_; }
     const RecursionCaches& caches() const { return caches_; }
 
@@ -123,6 +128,7 @@ class Iterator {
     std::optional<TimePoint> next_timer() const;
 
     // Finished resolutions since the last call.
+    bool has_results() const { return !results_.empty(); }
     std::vector<RecursionResult> take_results();
     std::size_t in_flight() const { return resolutions_.size(); }
     const IteratorStats& stats() const { return stats_; }

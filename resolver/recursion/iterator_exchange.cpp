@@ -290,6 +290,14 @@ void Iterator::on_timers(TimePoint now) {
     while (!timers_.empty() && timers_.begin()->first <= now) {
         std::uint64_t token = timers_.begin()->second;
         timers_.erase(timers_.begin());
+        if (token & kDeadlineMark) {
+            auto it = resolutions_.find(token & ~kDeadlineMark);
+            if (it != resolutions_.end() && !it->second->done) {
+                ++stats_.budget_exceeded;
+                fail(*it->second, 0, "time limit reached");
+            }
+            continue;
+        }
         Resolution* rp = by_token(token);
         if (!rp) continue;
         Resolution& r = *rp;

@@ -72,6 +72,7 @@ struct Iterator::Resolution {
     std::vector<TraceStep> steps;
     std::vector<std::string> trace_cuts;  // trace: zones learned in this resolution
     Attempt attempt;
+    TimePoint deadline{};
     bool done = false;
 };
 

@@ -73,6 +73,7 @@ inline constexpr std::uint16_t RCODE_MASK = 0x000F;
 
 inline constexpr std::uint16_t kEdnsDoBit = 0x8000;  // in the OPT TTL's low 16 bits, RFC 3225
 inline constexpr std::uint16_t kMinUdpSize = 512;    // RFC 1035 section 4.2.1
+inline constexpr std::uint16_t kEdnsOptionEde = 15;  // Extended DNS Error, RFC 8914
 inline constexpr std::size_t kOptRecordSize = 11;    // root name + type/class/ttl/rdlength
 inline constexpr std::size_t kMaxMessageSize = 65535;
 

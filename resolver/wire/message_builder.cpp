@@ -40,7 +40,7 @@ std::size_t udp_answer_limit(const QueryView& q, const EdnsPolicy& edns) {
 }
 
 std::size_t build_error_answer(std::span<const std::uint8_t> query, const QueryView& q, std::uint16_t rcode,
-                               const EdnsPolicy& edns, std::span<std::uint8_t> out) {
+                               const EdnsPolicy& edns, std::span<std::uint8_t> out, const ExtendedError* ede) {
     std::size_t qlen = q.has_question() ? q.question_end - dns::kHeaderSize : 0;
     if (out.size() < dns::kHeaderSize + qlen) return 0;
     std::uint8_t* p = out.data();
@@ -56,8 +56,20 @@ std::size_t build_error_answer(std::span<const std::uint8_t> query, const QueryV
     std::size_t len = dns::kHeaderSize + qlen;
     if (q.has_edns || rcode > 15) {
         QueryView opt_view = q;
+        std::size_t opt_at = len;
         len = append_opt(out, len, opt_view, edns, static_cast<std::uint8_t>(rcode >> 4));
         if (len) store_u16(p + 10, 1);
+        // RFC 8914 section 2: option 15, INFO-CODE then EXTRA-TEXT (UTF-8,
+        // not NUL-terminated); only to a client that spoke EDNS.
+        std::size_t text = ede ? std::min<std::size_t>(ede->text.size(), 200) : 0;
+        if (len && ede && q.has_edns && out.size() - len >= 6 + text) {
+            store_u16(p + len, dns::kEdnsOptionEde);
+            store_u16(p + len + 2, static_cast<std::uint16_t>(2 + text));
+            store_u16(p + len + 4, ede->code);
+            std::memcpy(p + len + 6, ede->text.data(), text);
+            len += 6 + text;
+            store_u16(p + opt_at + 9, static_cast<std::uint16_t>(6 + text));
+        }
     }
     return len;
 }

@@ -20,10 +20,18 @@ struct EdnsPolicy {
 };
 std::size_t udp_answer_limit(const QueryView& q, const EdnsPolicy& edns);
 
+// An Extended DNS Error (RFC 8914): why an answer failed, for people.
+struct ExtendedError {
+    std::uint16_t code = 0;  // INFO-CODE: 0 other, 22 no reachable authority, ...
+    std::string_view text;   // EXTRA-TEXT, at most 200 bytes are sent
+};
+
 // Header (+ question when it parsed) with `rcode`; for BADVERS the extended
-// bits go into an OPT record. Returns the length, 0 if `out` is too small.
+// bits go into an OPT record, and `ede`, when given, into that OPT for a
+// client that used EDNS. Returns the length, 0 if `out` is too small.
 std::size_t build_error_answer(std::span<const std::uint8_t> query, const QueryView& q, std::uint16_t rcode,
-                               const EdnsPolicy& edns, std::span<std::uint8_t> out);
+                               const EdnsPolicy& edns, std::span<std::uint8_t> out,
+                               const ExtendedError* ede = nullptr);
 
 // Turns `len` bytes of stored-form answer at the start of `out` (TTLs already
 // aged) into the answer for this client: its ID, RD and CD, its letter case of
