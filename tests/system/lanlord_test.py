@@ -17,6 +17,8 @@ Exit status: 0 pass, 1 fail, 77 skip (CTest SKIP_RETURN_CODE).
 """
 
 import argparse
+import contextlib
+import ctypes
 import json
 import os
 import queue
@@ -176,6 +178,43 @@ def stop_process_tree(proc, sig=signal.SIGTERM, timeout=5.0):
             except ProcessLookupError:
                 pass
     return proc.returncode
+
+
+# ---------------------------------------------------------------- network namespaces, in-process
+
+_CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _setns(fd):
+    if _libc.setns(fd, _CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns: {os.strerror(err)}")
+
+
+def enter_netns(name):
+    """Moves the calling thread (only it) into network namespace `name` for
+    good: for helper threads whose sockets must live there."""
+    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        _setns(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def netns_entered(name):
+    """Sockets created inside the block belong to network namespace `name`
+    (and stay there); the calling thread returns to its own namespace after."""
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        enter_netns(name)
+        try:
+            yield
+        finally:
+            _setns(own)
+    finally:
+        os.close(own)
 
 
 # ---------------------------------------------------------------- DNS clients
@@ -350,12 +389,13 @@ def _toml_value(v):
 
 
 def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None, records=(), addresses=(),
-                   blocklist=None):
+                   blocklist=None, recursion=None, control=None):
     """A TOML file: [dns] listen (+ `dns` keys), [cache] keys, [local] keys
     (hosts = [] unless given: no test reads /etc/hosts unless it says so),
     one [[local.record]] / [[local.address]] table per dict in `records` /
-    `addresses`, [blocklist] keys (when given), and one [[upstream]] table per
-    dict in `upstreams`."""
+    `addresses`, [blocklist], [recursion] and [control] keys (each when
+    given), and one [[upstream]] table per dict in `upstreams` (a recursive
+    group is {"recursive": True, ...} without "servers")."""
     lines = [f"{k} = {_toml_value(v)}" for k, v in (top or {}).items()]
     d = {"listen": list(listen)}
     d.update(dns or {})
@@ -370,6 +410,9 @@ def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None
             lines += ["", f"[[{table}]]"] + [f"{k} = {_toml_value(v)}" for k, v in e.items()]
     if blocklist is not None:
         lines += ["", "[blocklist]"] + [f"{k} = {_toml_value(v)}" for k, v in blocklist.items()]
+    for table, keys in (("recursion", recursion), ("control", control)):
+        if keys is not None:
+            lines += ["", f"[{table}]"] + [f"{k} = {_toml_value(v)}" for k, v in keys.items()]
     for g in upstreams:
         lines += ["", "[[upstream]]"] + [f"{k} = {_toml_value(v)}" for k, v in g.items()]
     return "\n".join(lines) + "\n"
@@ -464,8 +507,13 @@ class FakeUpstream:
 # ---------------------------------------------------------------- peers
 
 class Nsd:
-    def __init__(self, env, name, address, zones, port=53, netns=None):
-        self.env, self.name, self.address, self.port, self.netns = env, name, address, port, netns
+    """`address`: one address or a list of them (NSD listens on each; `address`
+    is then the first); `extra`: more lines for the server: clause."""
+
+    def __init__(self, env, name, address, zones, port=53, netns=None, extra=()):
+        addresses = [address] if isinstance(address, str) else list(address)
+        self.env, self.name, self.address, self.port, self.netns = env, name, addresses[0], port, netns
+        self.addresses = addresses
         self.zones = zones
         self.dir = os.path.join(env.tmp, name)
         os.makedirs(self.dir)
@@ -473,7 +521,7 @@ class Nsd:
         self.log_path = os.path.join(self.dir, "nsd.log")
         text = [
             "server:",
-            f"  ip-address: {address}",
+            *(f"  ip-address: {a}" for a in addresses),
             f"  port: {port}",
             '  username: ""', '  chroot: ""', '  database: ""',
             f'  zonesdir: "{self.dir}"',
@@ -483,6 +531,7 @@ class Nsd:
             f'  zonelistfile: "{self.dir}/zone.list"',
             f'  logfile: "{self.log_path}"',
             "  server-count: 1", "  do-ip6: no", "  verbosity: 1", "  round-robin: no",
+            *(f"  {line}" for line in extra),
             "remote-control:",
             "  control-enable: yes",
             f'  control-interface: "{self.dir}/nsd.ctl"',
@@ -509,7 +558,13 @@ class Nsd:
             if self.proc.poll() is not None:
                 raise Failure(f"NSD {self.name} exited with {self.proc.returncode}:\n{self.logs()}")
             try:
-                r = udp_query(self.address, first, "SOA", port=self.port, device=device)
+                # Without a device to reach it through (test_netns.py), the
+                # address is only reachable inside the namespace: ask from there.
+                if self.netns and not device:
+                    with netns_entered(self.netns):
+                        r = udp_query(self.address, first, "SOA", port=self.port, device=device)
+                else:
+                    r = udp_query(self.address, first, "SOA", port=self.port, device=device)
                 return r.rcode() == 0
             except Exception:
                 return False
