@@ -53,6 +53,8 @@ class App : private ControlBackend {
     nlohmann::json leases() override;
     std::vector<std::string> reload() override;
     void set_log_level(const std::string& level) override;
+    void trace(const std::string& wire_name, std::uint16_t qtype,
+               std::function<void(nlohmann::json reply)> done) override;
     void load_local_zone();
     void load_blocklists();
     void swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load);

@@ -159,6 +159,35 @@ std::vector<std::string> App::reload() {
     return reload_config("control");
 }
 
+// The steps as lanlordctl prints them (render_trace), the answer as text.
+void App::trace(const std::string& wire_name, std::uint16_t qtype, std::function<void(nlohmann::json reply)> done) {
+    auto on_result = [done](const RecursionResult& r) {
+        using Ms = std::chrono::duration<double, std::milli>;
+        nlohmann::json steps = nlohmann::json::array();
+        for (const TraceStep& s : r.trace)
+            steps.push_back({{"zone", s.zone},
+                             {"server", s.server.to_string()},
+                             {"qname", s.qname},
+                             {"type", type_to_text(s.qtype)},
+                             {"tcp", s.tcp},
+                             {"outcome", s.outcome},
+                             {"rtt_ms", Ms(s.rtt).count()}});
+        nlohmann::json result{{"steps", std::move(steps)}, {"queries", r.queries}, {"resolved", r.ok}};
+        if (r.ok && r.message.size() >= 12) {
+            AnswerText text = describe_answer(r.message);
+            result["rcode"] = rcode_to_text(text.rcode);
+            result["answers"] = text.answers;
+        } else {
+            result["rcode"] = "SERVFAIL";
+            result["answers"] = nlohmann::json::array();
+            result["ede"] = {{"code", r.ede_code}, {"text", r.ede_text}};
+        }
+        done({{"ok", true}, {"result", std::move(result)}});
+    };
+    if (!dns_->main().start_trace(wire_name, qtype, on_result))
+        done({{"ok", false}, {"error", "no upstream group is recursive: nothing to trace"}});
+}
+
 void App::set_log_level(const std::string& level) {
     // Kept across SIGHUP like --log-level, until the next restart.
     log_level_override_ = level;

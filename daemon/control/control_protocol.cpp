@@ -3,6 +3,7 @@
 #include "common/dns_name.h"
 #include "common/log.h"
 #include "daemon/control/status_json.h"
+#include "resolver/wire/answer_text.h"
 
 namespace lanlord {
 
@@ -73,7 +74,7 @@ nlohmann::json dispatch(const nlohmann::json& request, ControlBackend& backend) 
         return ok_reply({{"level", name}});
     }
     return error_reply(
-        "unknown command; known: status, stats, cache.dump, cache.flush, leases, reload, log-level");
+        "unknown command; known: status, stats, cache.dump, cache.flush, leases, reload, log-level, trace");
 }
 
 }  // namespace
@@ -91,6 +92,33 @@ std::string handle_control_request(std::string_view line, ControlBackend& backen
     } catch (const std::exception& e) {  // a backend failure (out of memory, ...): an error, not a crash
         return to_json_line(error_reply(std::string("internal error: ") + e.what()));
     }
+}
+
+std::optional<TraceRequest> parse_trace_request(std::string_view line) {
+    if (line.find("\"trace\"") == std::string_view::npos) return std::nullopt;  // the common case: cheap
+    nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded() || !request.is_object()) return std::nullopt;
+    auto cmd = request.find("command");
+    if (cmd == request.end() || !cmd->is_string() || cmd->get_ref<const std::string&>() != "trace")
+        return std::nullopt;
+    TraceRequest t;
+    auto name = request.find("name");
+    std::optional<std::string> wire;
+    if (name != request.end() && name->is_string()) wire = name_from_text(name->get_ref<const std::string&>());
+    if (!wire) {
+        t.error = "\"name\" must be a valid domain name";
+        return t;
+    }
+    t.wire_name = *wire;
+    if (auto type = request.find("type"); type != request.end()) {
+        auto code = type->is_string() ? type_from_text(type->get_ref<const std::string&>()) : std::nullopt;
+        if (!code) {
+            t.error = "\"type\" must be a record type such as A, AAAA, MX or TYPE65";
+            return t;
+        }
+        t.qtype = *code;
+    }
+    return t;
 }
 
 }  // namespace lanlord

@@ -7,11 +7,15 @@
 //   {"command":"cache.flush","name":"example.org"}               (name optional)
 //   {"command":"leases"}                     {"command":"reload"}
 //   {"command":"log-level","level":"debug"}
+//   {"command":"trace","name":"www.example.org","type":"AAAA"}   (type optional, A)
+// `trace` is answered when the resolution it starts is over (the session
+// waits; other sessions go on).
 // The reply is {"ok":true,"result":...} or {"ok":false,"error":"why"}.
 // Anything malformed gets an error reply: never a crash, never silence.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,7 +41,20 @@ class ControlBackend {
     // errors found (empty when applied).
     virtual std::vector<std::string> reload() = 0;
     virtual void set_log_level(const std::string& level) = 0;
+    // Starts a traced resolution; `done` gets the reply object (ok or error)
+    // later, on the control thread.
+    virtual void trace(const std::string& wire_name, std::uint16_t qtype,
+                       std::function<void(nlohmann::json reply)> done) = 0;
 };
+
+// A request answered later (trace): its arguments, checked. nullopt: not
+// such a request (handle_control_request answers it, errors included).
+struct TraceRequest {
+    std::string wire_name;
+    std::uint16_t qtype = 1;
+    std::string error;  // not empty: answer this error at once
+};
+std::optional<TraceRequest> parse_trace_request(std::string_view line);
 
 // One request line (without its '\n') -> one reply line (without '\n').
 std::string handle_control_request(std::string_view line, ControlBackend& backend);

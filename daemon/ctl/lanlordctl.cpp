@@ -24,6 +24,7 @@ Commands:
   leases                 the DHCP leases
   reload                 re-read the configuration file (applied whole or not at all)
   log-level LEVEL        trace, debug, info, warn, error, critical or off (until restart)
+  trace NAME [TYPE]      resolve NAME from the root, step by step (recursive mode)
   bench [OPTIONS]        compare query latency of resolvers (lanlordctl bench --help)
 
 Options:
@@ -110,6 +111,10 @@ int main(int argc, char** argv) {
         render = lanlord::ctl::render_leases;
     } else if (cmd == "reload" && expect_words(1, 1)) {
         request = {{"command", "reload"}};
+    } else if (cmd == "trace" && expect_words(2, 3)) {
+        request = {{"command", "trace"}, {"name", words[1]}};
+        if (words.size() == 3) request["type"] = words[2];
+        render = lanlord::ctl::render_trace;
     } else if (cmd == "log-level" && expect_words(2, 2)) {
         request = {{"command", "log-level"}, {"level", words[1]}};
     } else {

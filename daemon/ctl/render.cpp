@@ -224,4 +224,22 @@ std::string render_leases(const json& r) {
            fmt::format("{} lease{}\n", rows.size(), rows.size() == 1 ? "" : "s");
 }
 
+std::string render_trace(const nlohmann::json& result) {
+    std::string out;
+    for (const auto& step : result.at("steps")) {
+        out += fmt::format("{} {} {} {} -> {} {:.1f}ms\n", step.at("zone").get<std::string>(),
+                           step.at("server").get<std::string>(), step.at("qname").get<std::string>(),
+                           step.at("type").get<std::string>(), step.at("outcome").get<std::string>(),
+                           step.at("rtt_ms").get<double>());
+    }
+    const auto& answers = result.at("answers");
+    out += fmt::format("answer: {} {} record{}\n", result.at("rcode").get<std::string>(), answers.size(),
+                       answers.size() == 1 ? "" : "s");
+    for (const auto& a : answers) out += "  " + a.get<std::string>() + "\n";
+    if (auto ede = result.find("ede"); ede != result.end())
+        out += fmt::format("  extended error {}: {}\n", ede->at("code").get<int>(), ede->at("text").get<std::string>());
+    out += fmt::format("  {} queries sent\n", result.at("queries").get<unsigned>());
+    return out;
+}
+
 }  // namespace lanlord::ctl

@@ -92,6 +92,25 @@ void DnsService::reply(const ClientRef& client, std::span<const std::uint8_t> an
 void DnsService::send_upstream(const UpstreamRequest& request) {
     transport_.send(request);
 }
+bool DnsService::start_trace(std::string_view wire_name, std::uint16_t qtype, TraceDone done) {
+    std::uint64_t id = next_trace_++;
+    traces_[id] = std::move(done);
+    if (!engine_.start_trace(id, wire_name, qtype, Clock::now())) {
+        traces_.erase(id);
+        return false;
+    }
+    reschedule();
+    return true;
+}
+
+void DnsService::trace_finished(std::uint64_t trace_id, const RecursionResult& result) {
+    auto it = traces_.find(trace_id);
+    if (it == traces_.end()) return;
+    TraceDone done = std::move(it->second);
+    traces_.erase(it);
+    done(result);
+}
+
 void DnsService::close_upstream(std::uint64_t token) {
     transport_.close(token);
 }

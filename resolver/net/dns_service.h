@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,7 +49,13 @@ class DnsService : public EngineIo {
         read_interfaces_ = std::move(read);
     }
 
+    // `lanlordctl trace`: `done` gets the result on this service's thread;
+    // false (and `done` is not called): no recursive group.
+    using TraceDone = std::function<void(const RecursionResult&)>;
+    bool start_trace(std::string_view wire_name, std::uint16_t qtype, TraceDone done);
+
     void reply(const ClientRef& client, std::span<const std::uint8_t> answer) override;
+    void trace_finished(std::uint64_t trace_id, const RecursionResult& result) override;
     void send_upstream(const UpstreamRequest& request) override;
     void close_upstream(std::uint64_t token) override;
     bool refresh_interfaces() override;
@@ -64,6 +71,8 @@ class DnsService : public EngineIo {
     TimePoint interfaces_read_at_{};
     std::vector<std::unique_ptr<UdpListener>> udp_;
     std::vector<std::unique_ptr<TcpListener>> tcp_;
+    std::map<std::uint64_t, TraceDone> traces_;
+    std::uint64_t next_trace_ = 1;
 };
 
 }  // namespace lanlord

@@ -87,6 +87,23 @@ std::string type_to_text(std::uint16_t qtype) {
     return fmt::format("TYPE{}", qtype);
 }
 
+std::optional<std::uint16_t> type_from_text(std::string_view text) {
+    std::string upper(text);
+    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    for (const TypeName& t : kTypes)
+        if (upper == t.name) return t.type;
+    if (upper.size() > 4 && upper.compare(0, 4, "TYPE") == 0) {
+        unsigned v = 0;
+        for (std::size_t i = 4; i < upper.size(); ++i) {
+            if (upper[i] < '0' || upper[i] > '9') return std::nullopt;
+            v = v * 10 + static_cast<unsigned>(upper[i] - '0');
+            if (v > 65535) return std::nullopt;
+        }
+        return static_cast<std::uint16_t>(v);
+    }
+    return std::nullopt;
+}
+
 std::string rcode_to_text(std::uint8_t rcode) {
     static constexpr const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL",
                                              "NXDOMAIN", "NOTIMP",  "REFUSED"};

@@ -31,6 +31,8 @@ AnswerText describe_answer(std::span<const std::uint8_t> stored);
 
 // "A", "AAAA", ..., else "TYPE65534" (RFC 3597 section 5).
 std::string type_to_text(std::uint16_t qtype);
+// The reverse, case-insensitive, "TYPEnnn" too; nullopt when unknown.
+std::optional<std::uint16_t> type_from_text(std::string_view text);
 std::string rcode_to_text(std::uint8_t rcode);
 
 }  // namespace lanlord

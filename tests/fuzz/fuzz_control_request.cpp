@@ -51,6 +51,9 @@ struct Backend : ControlBackend {
     nlohmann::json leases() override { return {{"enabled", false}, {"leases", nlohmann::json::array()}}; }
     std::vector<std::string> reload() override { return {"x.toml:1:1: k: bad"}; }
     void set_log_level(const std::string&) override {}
+    void trace(const std::string&, std::uint16_t, std::function<void(nlohmann::json)> done) override {
+        done({{"ok", true}});
+    }
 };
 
 void render_reply(const std::string& line) {
@@ -75,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     Backend backend;
     render_reply(handle_control_request(request, backend));
+    (void)parse_trace_request(request);  // the async path parses hostile lines too
 
     std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(rest.data()), rest.size());
     (void)describe_answer(bytes);

@@ -829,6 +829,8 @@ def trace(env, net, name, rtype):
             check(server in ALL_SERVERS, f"trace: server {server} is not one of the fake Internet's: {line!r}")
             steps.append((norm(cut), server, norm(qname), qtype.upper(), outcome, norm(arg) if arg else None))
             continue
+        if line.startswith("  "):  # the answer's records, the extended error, the query count
+            continue
         m = TRACE_FINAL.match(line)
         if m:
             final = (m.group(1), int(m.group(2)))

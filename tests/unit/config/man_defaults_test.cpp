@@ -187,6 +187,7 @@ TEST_CASE("config: the DEFAULTS of lanlord.toml.5 equal an empty file", "[config
     CHECK(written.dhcp == empty.dhcp);
     CHECK(written.control == empty.control);
     CHECK(written.metrics == empty.metrics);
+    CHECK(written.recursion == empty.recursion);
     CHECK(written.upstreams == empty.upstreams);
     CHECK(written == empty);
 }
@@ -199,7 +200,7 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
     const std::vector<Table> tables = {
         {"",
          MEMBER_NAMES(Config, source, log_level, user, threads, dns, cache, local, blocklist, dhcp, control,
-                      metrics, upstreams),
+                      metrics, recursion, upstreams),
          {{"upstreams", "upstream"}},
          {"source"}},  // the file it came from
         {"dns",
@@ -229,6 +230,8 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
          {},
          {"socket_written"}},  // whether `socket` was written: provenance
         {"metrics", MEMBER_NAMES(MetricsConfig, listen)},
+        {"recursion", MEMBER_NAMES(RecursionConfig, root_hints, ipv6, qname_minimisation, case_randomisation,
+                                   allow_private, cache_memory, infra_cache_size, max_queries, time_limit)},
     };
 
     auto documented = documented_keys(defaults_toml());

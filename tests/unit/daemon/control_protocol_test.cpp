@@ -39,6 +39,9 @@ struct FakeBackend : ControlBackend {
         return reload_errors;
     }
     void set_log_level(const std::string& l) override { level = l; }
+    void trace(const std::string&, std::uint16_t, std::function<void(nlohmann::json)> done) override {
+        done({{"ok", true}});
+    }
 };
 
 nlohmann::json call(FakeBackend& b, std::string_view line) {
