@@ -169,8 +169,8 @@ void App::apply(const Config& config, bool initial) {
     load_blocklists();
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
-    for (const auto& g : dns_->main().engine().groups())
-        if (g->servers().empty())
+    for (std::size_t i = 0; i < config_.upstreams.size() && i < dns_->main().engine().groups().size(); ++i)
+        if (const auto& g = dns_->main().engine().groups()[i]; g->servers().empty() && !config_.upstreams[i].recursive)
             spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)",
                          g->name());
 }

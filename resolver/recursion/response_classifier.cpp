@@ -110,14 +110,6 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
             answered = true;
             break;
         }
-        if (qtype != dns::type::CNAME)
-            if (const RRset* s = find_set(answer_, cur, dns::type::CNAME); s && s->record_count > 0) {
-                if (decode_target_name(bytes, records[answer_.records(*s)[0]], target) != RdataError::ok) break;
-                store_set(msg, *s, answer_, answer_trust, cache, now, limits.max_rrset);
-                cur.assign(target.view());
-                ++c.chain_links;
-                continue;
-            }
         // A DNAME at an ancestor of `cur`, inside the zone.
         bool followed = false;
         for (const RRset& s : answer_.sets()) {
@@ -134,7 +126,18 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
             followed = true;
             break;
         }
-        if (!followed) break;
+        if (followed) continue;
+        // A CNAME at the name; after the DNAME check, so that the server's
+        // own synthesised CNAME is never what is cached (RFC 6672 3.2).
+        if (qtype != dns::type::CNAME)
+            if (const RRset* s = find_set(answer_, cur, dns::type::CNAME); s && s->record_count > 0) {
+                if (decode_target_name(bytes, records[answer_.records(*s)[0]], target) != RdataError::ok) break;
+                store_set(msg, *s, answer_, answer_trust, cache, now, limits.max_rrset);
+                cur.assign(target.view());
+                ++c.chain_links;
+                continue;
+            }
+        break;
     }
     c.target = cur;
     if (answered) {

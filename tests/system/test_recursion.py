@@ -818,8 +818,10 @@ OUTCOMES = {"referral", "answer", "cname", "nxdomain", "nodata", "timeout", "ref
 def trace(env, net, name, rtype):
     p = lt.lanlordctl(env, net.control, "trace", name, rtype)
     steps, final = [], None
-    for line in p.stdout.splitlines():
-        line = line.strip()
+    for raw in p.stdout.splitlines():
+        if raw.startswith("  "):  # the answer's records, the extended error, the query count
+            continue
+        line = raw.strip()
         if not line:
             continue
         m = TRACE_LINE.match(line)
@@ -828,8 +830,6 @@ def trace(env, net, name, rtype):
             check(outcome in OUTCOMES, f"trace: unknown outcome {outcome!r} in {line!r}")
             check(server in ALL_SERVERS, f"trace: server {server} is not one of the fake Internet's: {line!r}")
             steps.append((norm(cut), server, norm(qname), qtype.upper(), outcome, norm(arg) if arg else None))
-            continue
-        if line.startswith("  "):  # the answer's records, the extended error, the query count
             continue
         m = TRACE_FINAL.match(line)
         if m:
