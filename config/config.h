@@ -38,14 +38,14 @@ struct UpstreamGroupConfig {
 // [recursion]: how the recursive groups resolve (README "Recursive mode").
 enum class Ipv6Use : std::uint8_t { automatic, on, off };
 struct RecursionConfig {
-    std::string root_hints;                      // "root_hints": named.root file; "" = built-in hints
-    Ipv6Use ipv6 = Ipv6Use::automatic;           // "ipv6": "auto" (if the host routes IPv6), "on", "off"
-    bool qname_minimisation = true;              // "qname_minimisation": RFC 9156, relaxed
-    bool case_randomisation = true;              // "case_randomisation": 0x20 in outgoing names
-    std::vector<Prefix> allow_private;           // "allow_private": private server addresses that may be asked
-    std::size_t cache_memory = 8u << 20;         // "cache_memory": RRset and negative cache, bytes
-    std::size_t infra_cache_size = 10000;        // "infra_cache_size": server addresses remembered
-    unsigned max_queries = 50;                   // "max_queries": outgoing queries per client query
+    std::string root_hints;                // "root_hints": named.root file; "" = built-in hints
+    Ipv6Use ipv6 = Ipv6Use::automatic;     // "ipv6": "auto" (if the host routes IPv6), "on", "off"
+    bool qname_minimisation = true;        // "qname_minimisation": RFC 9156, relaxed
+    bool case_randomisation = true;        // "case_randomisation": 0x20 in outgoing names
+    std::vector<Prefix> allow_private;     // "allow_private": private server addresses that may be asked
+    std::size_t cache_memory = 8u << 20;   // "cache_memory": RRset and negative cache, bytes
+    std::size_t infra_cache_size = 10000;  // "infra_cache_size": server addresses remembered
+    unsigned max_queries = 50;             // "max_queries": outgoing queries per client query
     ConfigDuration time_limit{std::chrono::seconds(10)};  // "time_limit": one resolution in all
     friend bool operator==(const RecursionConfig&, const RecursionConfig&) = default;
 };

@@ -4,6 +4,7 @@
 
 #include "common/io/host_name.h"
 #include "common/io/interfaces.h"
+#include "common/io/ipv6_route.h"
 #include "common/io/privileges.h"
 #include "common/io/read_file.h"
 #include "common/io/run_loop.h"
@@ -12,7 +13,6 @@
 #include "daemon/compose.h"
 #include "daemon/local_data.h"
 #include "resolver/engine/resolv_conf.h"
-#include "common/io/ipv6_route.h"
 #include "resolver/local/hosts_table.h"
 
 #include <boost/asio/post.hpp>
@@ -146,8 +146,9 @@ void App::apply(const Config& config, bool initial) {
                      settings.recursion.addresses.ipv6 ? "on" : "off", r.qname_minimisation ? "on" : "off",
                      r.case_randomisation ? "on" : "off");
     }
-    dns_->each([self = dns_->main().listening(), settings = std::move(settings),
-                groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
+    dns_->each(
+        [self = dns_->main().listening(), settings = std::move(settings),
+         groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
@@ -170,7 +171,8 @@ void App::apply(const Config& config, bool initial) {
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
     for (std::size_t i = 0; i < config_.upstreams.size() && i < dns_->main().engine().groups().size(); ++i)
-        if (const auto& g = dns_->main().engine().groups()[i]; g->servers().empty() && !config_.upstreams[i].recursive)
+        if (const auto& g = dns_->main().engine().groups()[i];
+            g->servers().empty() && !config_.upstreams[i].recursive)
             spdlog::warn("upstream group '{}' has no usable server yet (names it serves get SERVFAIL)",
                          g->name());
 }
@@ -284,7 +286,8 @@ std::vector<std::string> App::reload_config(const char* why) {
         RootHints hints = builtin_root_hints();
         if (result.config)
             if (auto err = load_root_hints(*result.config, hints); !err.empty())
-                result = ConfigResult{std::nullopt, {ConfigError{config_path_, 0, 0, "recursion.root_hints", err}}};
+                result = ConfigResult{std::nullopt,
+                                      {ConfigError{config_path_, 0, 0, "recursion.root_hints", err}}};
         if (result.config) root_hints_ = std::move(hints);
         if (!result.config) {
             spdlog::error("reload of {} failed; keeping the configuration in force:", config_path_);

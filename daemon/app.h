@@ -81,7 +81,7 @@ class App : private ControlBackend {
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     RootHints root_hints_ = builtin_root_hints();
     RecursionCaches recursion_caches_;  // shared by every thread's iterator; kept across reloads
-    std::thread blocklist_loader_;  // builds the next blocklist aside
+    std::thread blocklist_loader_;      // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;
     bool blocklist_loading_ = false, blocklist_reload_pending_ = false;
     boost::asio::signal_set signals_;

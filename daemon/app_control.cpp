@@ -160,7 +160,8 @@ std::vector<std::string> App::reload() {
 }
 
 // The steps as lanlordctl prints them (render_trace), the answer as text.
-void App::trace(const std::string& wire_name, std::uint16_t qtype, std::function<void(nlohmann::json reply)> done) {
+void App::trace(const std::string& wire_name, std::uint16_t qtype,
+                std::function<void(nlohmann::json reply)> done) {
     auto on_result = [done](const RecursionResult& r) {
         using Ms = std::chrono::duration<double, std::milli>;
         nlohmann::json steps = nlohmann::json::array();

@@ -104,7 +104,8 @@ std::optional<TraceRequest> parse_trace_request(std::string_view line) {
     TraceRequest t;
     auto name = request.find("name");
     std::optional<std::string> wire;
-    if (name != request.end() && name->is_string()) wire = name_from_text(name->get_ref<const std::string&>());
+    if (name != request.end() && name->is_string())
+        wire = name_from_text(name->get_ref<const std::string&>());
     if (!wire) {
         t.error = "\"name\" must be a valid domain name";
         return t;

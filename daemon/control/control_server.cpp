@@ -74,11 +74,14 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
             // Answered when the resolution is over; this session reads no
             // further request until then (the idle timer is off meanwhile).
             bool started = guarded(FaultSite::control, [&] {
-                backend_.trace(trace->wire_name, trace->qtype, [self = shared_from_this()](nlohmann::json reply) {
-                    self->write_reply(to_json_line(reply) + "\n");
-                });
+                backend_.trace(trace->wire_name, trace->qtype,
+                               [self = shared_from_this()](nlohmann::json reply) {
+                                   self->write_reply(to_json_line(reply) + "\n");
+                               });
             });
-            if (!started) write_reply(to_json_line({{"ok", false}, {"error", "internal error (logged by the daemon)"}}) + "\n");
+            if (!started)
+                write_reply(
+                    to_json_line({{"ok", false}, {"error", "internal error (logged by the daemon)"}}) + "\n");
             return;
         }
         if (trace) return write_reply(to_json_line({{"ok", false}, {"error", trace->error}}) + "\n");
@@ -94,10 +97,11 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
 
     void write_reply(std::string reply) {
         reply_ = std::move(reply);
-        boost::asio::async_write(socket_, boost::asio::buffer(reply_),
-                                 [self = shared_from_this()](boost::system::error_code write_ec, std::size_t) {
-                                     if (!write_ec) self->read();
-                                 });
+        boost::asio::async_write(
+            socket_, boost::asio::buffer(reply_),
+            [self = shared_from_this()](boost::system::error_code write_ec, std::size_t) {
+                if (!write_ec) self->read();
+            });
     }
 
     stream_protocol::socket socket_;

@@ -237,7 +237,8 @@ std::string render_trace(const nlohmann::json& result) {
                        answers.size() == 1 ? "" : "s");
     for (const auto& a : answers) out += "  " + a.get<std::string>() + "\n";
     if (auto ede = result.find("ede"); ede != result.end())
-        out += fmt::format("  extended error {}: {}\n", ede->at("code").get<int>(), ede->at("text").get<std::string>());
+        out += fmt::format("  extended error {}: {}\n", ede->at("code").get<int>(),
+                           ede->at("text").get<std::string>());
     out += fmt::format("  {} queries sent\n", result.at("queries").get<unsigned>());
     return out;
 }

@@ -26,9 +26,9 @@ struct EngineStats {
     std::uint64_t stale_answers = 0;
     std::uint64_t prefetches = 0;
     std::uint64_t servfail_sent = 0;
-    std::uint64_t recursions = 0;          // resolutions the iterator finished (recursive groups)
-    std::uint64_t recursion_failures = 0;  // ... that ended in SERVFAIL (limits, no reachable server)
-    std::uint64_t recursion_queries = 0;   // outgoing queries they cost, in all
+    std::uint64_t recursions = 0;            // resolutions the iterator finished (recursive groups)
+    std::uint64_t recursion_failures = 0;    // ... that ended in SERVFAIL (limits, no reachable server)
+    std::uint64_t recursion_queries = 0;     // outgoing queries they cost, in all
     std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
     std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
     LatencyHistogram answer_latency;         // query received -> answer sent

@@ -92,7 +92,8 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
     groups_ = std::move(next);
     group_recursive_.clear();
     for (const GroupSpec& spec : groups) group_recursive_.push_back(spec.recursive);
-    bool any_recursive = std::find(group_recursive_.begin(), group_recursive_.end(), true) != group_recursive_.end();
+    bool any_recursive =
+        std::find(group_recursive_.begin(), group_recursive_.end(), true) != group_recursive_.end();
     if (any_recursive && !iterator_)
         iterator_ = std::make_unique<Iterator>(io_, settings_.recursion_caches, random_);
     else if (any_recursive && iterator_->caches().records != settings_.recursion_caches.records)

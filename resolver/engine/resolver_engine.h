@@ -187,8 +187,8 @@ class ResolverEngine {
     InterfaceTable interfaces_;
     std::shared_ptr<const LocalZone> zone_;
     std::shared_ptr<DhcpNames> dhcp_names_;
-    std::vector<bool> group_recursive_;  // by group index
-    std::unique_ptr<Iterator> iterator_;  // while a group is recursive
+    std::vector<bool> group_recursive_;                        // by group index
+    std::unique_ptr<Iterator> iterator_;                       // while a group is recursive
     std::unordered_map<std::uint64_t, std::uint64_t> traces_;  // resolution id -> trace id
     std::shared_ptr<const Blocklist> blocklist_;
     std::uint32_t policy_generation_ = 1;

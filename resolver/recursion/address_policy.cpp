@@ -17,8 +17,9 @@ bool in_any(const IpAddress& a, const std::vector<Prefix>& list) {
 }
 
 bool never(const IpAddress& a) {
-    static const std::vector<Prefix> list = prefixes({"0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "169.254.0.0/16",
-                                                      "ff00::/8", "fe80::/10", "::ffff:0:0/96", "::/96"});
+    static const std::vector<Prefix> list =
+        prefixes({"0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "169.254.0.0/16", "ff00::/8", "fe80::/10",
+                  "::ffff:0:0/96", "::/96"});
     return a.is_unspecified() || in_any(a, list);
 }
 
@@ -33,7 +34,8 @@ bool AddressPolicy::usable(const IpAddress& a) const {
     if (!a.is_v4() && !ipv6) return false;
     if (never(a) && !a.is_loopback()) return false;
     if (std::find(own.begin(), own.end(), a) != own.end()) return false;
-    if (restricted(a)) return std::any_of(allow.begin(), allow.end(), [&](const Prefix& p) { return p.contains(a); });
+    if (restricted(a))
+        return std::any_of(allow.begin(), allow.end(), [&](const Prefix& p) { return p.contains(a); });
     return true;
 }
 

@@ -14,7 +14,8 @@ std::string lame_key(const IpAddress& a, std::string_view zone) {
 }  // namespace
 
 std::size_t InfraCache::AddressHash::operator()(const IpAddress& a) const {
-    return std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char*>(a.bytes()), a.size()));
+    return std::hash<std::string_view>{}(
+        std::string_view(reinterpret_cast<const char*>(a.bytes()), a.size()));
 }
 
 InfraCache::Entry& InfraCache::touch(const IpAddress& a, TimePoint now) {

@@ -29,7 +29,8 @@ Iterator::Iterator(EngineIo& io, RecursionCaches caches, Random random)
 
 Iterator::~Iterator() = default;
 
-void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace) {
+void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
+                     bool trace) {
     auto r = std::make_unique<Resolution>();
     r->id = id;
     r->qname.assign(qname);
@@ -150,7 +151,7 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
     bool main = g.kind == Goal::Kind::main;
     if (g.kind == Goal::Kind::prime)
         return cache.lookup(kRootName, dns::type::NS, now, e) && usable_as_answer(e.trust) ? CacheStep::done
-                                                                                        : CacheStep::none;
+                                                                                           : CacheStep::none;
     if (g.direct_negative && g.direct_name == g.name) {
         if (main) r.rcode = g.direct_rcode;
         return CacheStep::done;
@@ -184,7 +185,8 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
     // A CNAME at the name, or a DNAME above it (RFC 6672 3.2: synthesised).
     std::string target;
     ResultRRset link, dname;
-    if (cache.lookup(g.name, dns::type::CNAME, now, e) && e.kind == EntryKind::rrset && usable_as_answer(e.trust)) {
+    if (cache.lookup(g.name, dns::type::CNAME, now, e) && e.kind == EntryKind::rrset &&
+        usable_as_answer(e.trust)) {
         target = first_blob_name(e.rdata);
         link = {g.name, dns::type::CNAME, e.ttl, e.count, std::move(e.rdata)};
     } else if (cache.has_dnames()) {
@@ -198,7 +200,8 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
             target = g.name.substr(0, prefix) + to;
             dname = {std::string(up), dns::type::DNAME, e.ttl, e.count, std::move(e.rdata)};
             link = {g.name, dns::type::CNAME, e.ttl, 1, {}};
-            append_blob_record(link.blob, {reinterpret_cast<const std::uint8_t*>(target.data()), target.size()});
+            append_blob_record(link.blob,
+                               {reinterpret_cast<const std::uint8_t*>(target.data()), target.size()});
             break;
         }
     }
@@ -208,9 +211,10 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
         return CacheStep::failed;
     }
     if (main) {
-        bool loop = target == r.qname || std::any_of(r.answer.begin(), r.answer.end(), [&](const ResultRRset& x) {
-                        return x.type == dns::type::CNAME && x.owner == target;
-                    });
+        bool loop =
+            target == r.qname || std::any_of(r.answer.begin(), r.answer.end(), [&](const ResultRRset& x) {
+                return x.type == dns::type::CNAME && x.owner == target;
+            });
         if (loop) {
             fail(r, 0, "CNAME loop at " + name_to_text(target));
             return CacheStep::failed;
@@ -231,9 +235,11 @@ bool Iterator::find_cut(const Resolution& r, const Goal& g, TimePoint now, std::
     std::string_view n = g.name;
     if (g.qtype == dns::type::DS && n.size() > 1) n = parent_name(n);
     for (; !n.empty(); n = parent_name(n)) {
-        if (r.trace && n != kRootName && std::find(r.trace_cuts.begin(), r.trace_cuts.end(), n) == r.trace_cuts.end())
+        if (r.trace && n != kRootName &&
+            std::find(r.trace_cuts.begin(), r.trace_cuts.end(), n) == r.trace_cuts.end())
             continue;
-        if (caches_.records->lookup(n, dns::type::NS, now, ns) && ns.kind == EntryKind::rrset && ns.count > 0) {
+        if (caches_.records->lookup(n, dns::type::NS, now, ns) && ns.kind == EntryKind::rrset &&
+            ns.count > 0) {
             zone.assign(n);
             return true;
         }
@@ -264,7 +270,8 @@ std::vector<IpAddress> Iterator::server_addresses(const Goal& g, const CachedEnt
             });
             found = true;
         }
-        if (policy.ipv6 && caches_.records->lookup(target, dns::type::AAAA, now, e) && e.kind == EntryKind::rrset) {
+        if (policy.ipv6 && caches_.records->lookup(target, dns::type::AAAA, now, e) &&
+            e.kind == EntryKind::rrset) {
             for_each_blob_record(e.rdata, [&](std::span<const std::uint8_t> a) {
                 if (a.size() == 16) add(IpAddress::v6_bytes(a.data()));
             });
@@ -285,8 +292,8 @@ std::vector<IpAddress> Iterator::server_addresses(const Goal& g, const CachedEnt
 // without an address in the cache, not below the cut itself (its address
 // can only come as glue: asking the cut's servers for it is a cycle), not
 // already being resolved further down the stack; within the NXNS limits.
-std::optional<std::string> Iterator::ns_name_to_look_up(const Resolution& r, const Goal& g, const CachedEntry& ns,
-                                                        TimePoint now) const {
+std::optional<std::string> Iterator::ns_name_to_look_up(const Resolution& r, const Goal& g,
+                                                        const CachedEntry& ns, TimePoint now) const {
     const RecursionLimits& lim = settings_.limits;
     if (r.goals.size() >= lim.max_depth || r.ns_lookups >= lim.max_ns_lookups ||
         g.looked_up.size() >= lim.max_ns_lookups_zone)
@@ -311,7 +318,8 @@ std::optional<std::string> Iterator::ns_name_to_look_up(const Resolution& r, con
 // held back after repeated timeouts only when nothing else is left, and one
 // query in 20 to a random other server so that a server that got faster, or
 // one never measured, is found (Knot's epsilon-greedy, p = 1/20).
-std::optional<IpAddress> Iterator::choose(const Goal& g, const std::vector<IpAddress>& candidates, TimePoint now) {
+std::optional<IpAddress> Iterator::choose(const Goal& g, const std::vector<IpAddress>& candidates,
+                                          TimePoint now) {
     InfraCache& infra = *caches_.infra;
     std::vector<IpAddress> usable, held;
     for (const IpAddress& a : candidates) {
@@ -321,7 +329,8 @@ std::optional<IpAddress> Iterator::choose(const Goal& g, const std::vector<IpAdd
     }
     std::vector<IpAddress>& pool = usable.empty() ? held : usable;
     if (pool.empty()) return std::nullopt;
-    if (pool.size() > 1 && random_() % 20 == 0) return pool[random_() % pool.size()];
+    unsigned n = settings_.explore_one_in;
+    if (pool.size() > 1 && n && random_() % n == 0) return pool[random_() % pool.size()];
     const IpAddress* best = &pool[0];
     Duration best_rto = infra.expected(*best, now);
     for (std::size_t i = 1; i < pool.size(); ++i) {

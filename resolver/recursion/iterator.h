@@ -60,6 +60,7 @@ struct RecursionSettings {
     std::uint16_t edns_size = 1232;
     RecursionLimits limits;
     Duration time_limit = seconds(10);  // a whole resolution (Knot's KR_RESOLVE_TIME_LIMIT)
+    unsigned explore_one_in = 20;       // one query in N to a random server (0: never; tests)
 };
 
 struct RecursionCaches {
@@ -117,7 +118,8 @@ class Iterator {
     // `trace`: record every step, and read nothing from the record cache
     // (a fresh walk from the root, as dig +trace does; what it learns is
     // still cached).
-    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace = false);
+    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
+               bool trace = false);
     void cancel(std::uint64_t id);
 
     static bool owns(std::uint64_t token) { return (token & kTokenBit) != 0; }
@@ -141,7 +143,8 @@ class Iterator {
 
     void advance(Resolution& r, TimePoint now);
     CacheStep from_cache(Resolution& r, Goal& g, TimePoint now);
-    bool find_cut(const Resolution& r, const Goal& g, TimePoint now, std::string& zone, CachedEntry& ns) const;
+    bool find_cut(const Resolution& r, const Goal& g, TimePoint now, std::string& zone,
+                  CachedEntry& ns) const;
     std::vector<IpAddress> server_addresses(const Goal& g, const CachedEntry* ns, TimePoint now) const;
     std::optional<std::string> ns_name_to_look_up(const Resolution& r, const Goal& g, const CachedEntry& ns,
                                                   TimePoint now) const;
@@ -150,7 +153,7 @@ class Iterator {
     void handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMessage& m, TimePoint now);
     void reap();
     void retry(Resolution& r, Goal& g, const IpAddress& server, bool tcp, TimePoint now);
-    void next_server(Resolution& r, Goal& g, TimePoint now);
+    void next_server(Resolution& r, Goal& g, const IpAddress& failed, TimePoint now);
     void note(Resolution& r, const Goal& g, const Attempt& a, std::string outcome, TimePoint now);
     void goal_done(Resolution& r, TimePoint now);
     void fail(Resolution& r, std::uint16_t ede, std::string text);
@@ -182,7 +185,8 @@ struct ResultRRset {
     std::uint16_t count = 0;
     std::vector<std::uint8_t> blob;  // record_cache.h's layout
 };
-std::vector<std::uint8_t> build_result_message(std::string_view qname, std::uint16_t qtype, std::uint8_t rcode,
-                                               const std::vector<ResultRRset>& answer, const ResultRRset* soa);
+std::vector<std::uint8_t> build_result_message(std::string_view qname, std::uint16_t qtype,
+                                               std::uint8_t rcode, const std::vector<ResultRRset>& answer,
+                                               const ResultRRset* soa);
 
 }  // namespace lanlord

@@ -23,11 +23,16 @@ constexpr Duration kMinTcpTimeout = seconds(1);
 
 std::string rcode_name(std::uint16_t rcode) {
     switch (rcode) {
-        case dns::rcode::FORMERR: return "formerr";
-        case dns::rcode::SERVFAIL: return "servfail";
-        case dns::rcode::NOTIMP: return "notimp";
-        case dns::rcode::REFUSED: return "refused";
-        default: return "rcode " + std::to_string(rcode);
+        case dns::rcode::FORMERR:
+            return "formerr";
+        case dns::rcode::SERVFAIL:
+            return "servfail";
+        case dns::rcode::NOTIMP:
+            return "notimp";
+        case dns::rcode::REFUSED:
+            return "refused";
+        default:
+            return "rcode " + std::to_string(rcode);
     }
 }
 
@@ -97,7 +102,6 @@ void Iterator::send(Resolution& r, Goal& g, const IpAddress& server, bool tcp, T
     a.active = true;
     timers_.insert({a.rto_at, a.token});
     token_owner_[a.token] = r.id;
-    if (std::find(g.tried.begin(), g.tried.end(), server) == g.tried.end()) g.tried.push_back(server);
     ++r.queries;
     ++stats_.queries;
     if (tcp) ++stats_.tcp_queries;
@@ -114,15 +118,17 @@ void Iterator::retry(Resolution& r, Goal& g, const IpAddress& server, bool tcp, 
     send(r, g, server, tcp, now);
 }
 
-void Iterator::next_server(Resolution& r, Goal& g, TimePoint now) {
-    (void)g;  // the server asked is in g.tried: advance picks another
+// `failed` did not help with this goal at this zone: another server, or
+// (when every one has failed) another round or the end (advance).
+void Iterator::next_server(Resolution& r, Goal& g, const IpAddress& failed, TimePoint now) {
+    if (std::find(g.tried.begin(), g.tried.end(), failed) == g.tried.end()) g.tried.push_back(failed);
     advance(r, now);
 }
 
 void Iterator::note(Resolution& r, const Goal& g, const Attempt& a, std::string outcome, TimePoint now) {
     if (!r.trace) return;
-    r.steps.push_back({text_of(g.zone), a.server, text_of(a.sent), a.qtype, a.tcp, std::move(outcome),
-                       now - a.sent_at});
+    r.steps.push_back(
+        {text_of(g.zone), a.server, text_of(a.sent), a.qtype, a.tcp, std::move(outcome), now - a.sent_at});
 }
 
 void Iterator::on_response(std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes,
@@ -145,8 +151,9 @@ void Iterator::on_response(std::uint64_t token, const Endpoint& from, std::span<
         ++stats_.malformed;
         caches_.infra->on_failure(a.server, now);
         note(r, g, a, "malformed", now);
+        IpAddress server = a.server;
         close_attempt(r);
-        next_server(r, g, now);
+        next_server(r, g, server, now);
         return reap();
     }
     const MessageHeader& h = parsed_.header;
@@ -213,7 +220,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
         } else {
             infra.on_failure(a.server, now);
         }
-        return next_server(r, g, now);
+        return next_server(r, g, a.server, now);
     }
     ClassifyLimits lim{.max_chain = settings_.limits.max_cname};
     Classification c = classifier_.classify(m, a.sent_lower, a.qtype, g.zone, *caches_.records, now, lim);
@@ -225,8 +232,9 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             if (r.trace) r.trace_cuts.push_back(c.child);
             if (r.referrals > settings_.limits.max_referrals) {
                 ++stats_.budget_exceeded;
-                return fail(r, 0, "work limit reached: more than " +
-                                      std::to_string(settings_.limits.max_referrals) + " referrals");
+                return fail(r, 0,
+                            "work limit reached: more than " +
+                                std::to_string(settings_.limits.max_referrals) + " referrals");
             }
             return advance(r, now);
         case ResponseClass::answer:
@@ -252,6 +260,13 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
                 if (nx) {  // relaxed, as unbound and Knot: a broken server may deny an empty non-terminal
                     ++stats_.qmin_fallbacks;
                     g.qmin = false;
+                    if (c.has_soa) {
+                        g.nx_probe = a.sent_lower;
+                        g.nx_probe_zone = g.zone;
+                        g.nx_soa_owner = c.soa_owner;
+                        g.nx_soa_rdata = c.soa_rdata;
+                        g.nx_ttl = c.negative_ttl;
+                    }
                 } else {
                     g.min_labels = name_label_count(a.sent_lower) + 1;  // exists (maybe empty): deeper
                 }
@@ -259,6 +274,9 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             }
             g.answered_here = true;
             Trust trust = c.authoritative ? Trust::authority_auth : Trust::answer_nonauth;
+            if (nx && !g.nx_probe.empty() && g.nx_probe_zone == g.zone && name_is_under(c.target, g.nx_probe))
+                caches_.records->store_negative(g.nx_probe, 0, true, g.nx_ttl, trust, g.nx_soa_owner,
+                                                g.nx_soa_rdata, now);
             if (!c.has_soa || !caches_.records->store_negative(c.target, a.qtype, nx, c.negative_ttl, trust,
                                                                c.soa_owner, c.soa_rdata, now)) {
                 g.direct_negative = true;  // RFC 2308 section 5: no SOA, not cached
@@ -271,7 +289,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             ++stats_.lame;
             infra.mark_lame(a.server, g.zone, now);
             note(r, g, a, "lame", now);
-            return next_server(r, g, now);
+            return next_server(r, g, a.server, now);
     }
 }
 
@@ -282,7 +300,7 @@ void Iterator::on_error(std::uint64_t token, TimePoint now) {
     caches_.infra->on_failure(r.attempt.server, now);
     note(r, r.goals.back(), r.attempt, "unreachable", now);
     close_attempt(r);
-    next_server(r, r.goals.back(), now);
+    next_server(r, r.goals.back(), r.attempt.server, now);
     reap();
 }
 
@@ -305,7 +323,7 @@ void Iterator::on_timers(TimePoint now) {
         caches_.infra->on_timeout(r.attempt.server, now);
         note(r, r.goals.back(), r.attempt, "timeout", now);
         close_attempt(r);
-        next_server(r, r.goals.back(), now);
+        next_server(r, r.goals.back(), r.attempt.server, now);
     }
     reap();
 }
@@ -320,12 +338,14 @@ void Iterator::reap() {
     finished_.clear();
 }
 
-std::vector<std::uint8_t> build_result_message(std::string_view qname, std::uint16_t qtype, std::uint8_t rcode,
-                                               const std::vector<ResultRRset>& answer, const ResultRRset* soa) {
+std::vector<std::uint8_t> build_result_message(std::string_view qname, std::uint16_t qtype,
+                                               std::uint8_t rcode, const std::vector<ResultRRset>& answer,
+                                               const ResultRRset* soa) {
     std::vector<std::uint8_t> out;
     out.reserve(512);
     out.resize(dns::kHeaderSize);
-    store_u16(out.data() + 2, static_cast<std::uint16_t>(dns::flag::QR | dns::flag::RD | dns::flag::RA | rcode));
+    store_u16(out.data() + 2,
+              static_cast<std::uint16_t>(dns::flag::QR | dns::flag::RD | dns::flag::RA | rcode));
     store_u16(out.data() + 4, 1);
     out.insert(out.end(), qname.begin(), qname.end());
     auto put16 = [&](std::uint16_t v) {

@@ -21,11 +21,17 @@ struct Iterator::Goal {
     bool qmin = true;
     unsigned min_labels = 0;  // labels of `name` sent while minimising
     unsigned rounds = 0;
-    std::vector<IpAddress> tried;         // at this zone
-    std::vector<std::string> looked_up;   // NS names fetched for this zone
+    std::vector<IpAddress> tried;          // at this zone
+    std::vector<std::string> looked_up;    // NS names fetched for this zone
     std::vector<std::uint16_t> any_types;  // qtype ANY: what the answer held
     bool answered_here = false;            // trace: an answer for `name` arrived in this resolution
-    bool direct_negative = false;          // a negative answer without SOA (not cacheable)
+    // A minimised query's NXDOMAIN, not yet believed (relaxed RFC 9156): when
+    // the full name's answer confirms it, the ancestor's NXDOMAIN is cached
+    // too, so that other names below it cost nothing (RFC 8020).
+    std::string nx_probe, nx_probe_zone, nx_soa_owner;
+    std::vector<std::uint8_t> nx_soa_rdata;
+    std::uint32_t nx_ttl = 0;
+    bool direct_negative = false;  // a negative answer without SOA (not cacheable)
     std::uint8_t direct_rcode = 0;
     std::string direct_name;
 

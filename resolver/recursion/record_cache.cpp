@@ -29,6 +29,7 @@ struct RecordCache::Shard {
     struct Node {
         CachedEntry entry;
         TimePoint expires{};
+        TimePoint stored{};
         std::list<std::string>::iterator lru;
     };
     mutable std::mutex mutex;
@@ -68,16 +69,18 @@ bool RecordCache::store(std::string_view name, std::uint16_t type, CachedEntry e
             return false;
         }
         // The ghost-domain rule: a live delegation is never extended.
-        if (live && type == 2 /* NS */ && old.entry.kind == EntryKind::rrset && entry.kind == EntryKind::rrset)
+        if (live && type == 2 /* NS */ && old.entry.kind == EntryKind::rrset &&
+            entry.kind == EntryKind::rrset)
             expires = std::min(expires, old.expires);
         s.bytes -= Shard::cost(it->first, old.entry);
         old.entry = std::move(entry);
         old.expires = expires;
+        old.stored = now;
         s.bytes += Shard::cost(it->first, old.entry);
         s.lru.splice(s.lru.begin(), s.lru, old.lru);
     } else {
         s.lru.push_front(key);
-        Shard::Node node{std::move(entry), expires, s.lru.begin()};
+        Shard::Node node{std::move(entry), expires, now, s.lru.begin()};
         s.bytes += Shard::cost(key, node.entry);
         s.map.emplace(std::move(key), std::move(node));
     }
@@ -108,8 +111,8 @@ bool RecordCache::store_rrset(std::string_view owner, std::uint16_t type, std::u
 }
 
 bool RecordCache::store_negative(std::string_view name, std::uint16_t type, bool nxdomain, std::uint32_t ttl,
-                                 Trust trust, std::string_view soa_owner, std::span<const std::uint8_t> soa_rdata,
-                                 TimePoint now) {
+                                 Trust trust, std::string_view soa_owner,
+                                 std::span<const std::uint8_t> soa_rdata, TimePoint now) {
     ttl = sane_ttl(ttl);
     CachedEntry e;
     e.kind = nxdomain ? EntryKind::nxdomain : EntryKind::nodata;
@@ -129,8 +132,12 @@ bool RecordCache::lookup(std::string_view name, std::uint16_t type, TimePoint no
     if (it == s.map.end() || it->second.expires <= now) return false;
     const Shard::Node& n = it->second;
     out = n.entry;
-    auto left = std::chrono::duration_cast<seconds>(n.expires - now).count();
-    out.ttl = std::min(n.entry.ttl, static_cast<std::uint32_t>(std::max<long long>(left, 0)));
+    // Aged by the whole seconds spent here (as the answer cache does), and
+    // never past the expiry (the ghost-domain rule may have brought it in).
+    auto spent = std::chrono::duration_cast<seconds>(now - n.stored).count();
+    auto left = std::chrono::duration_cast<seconds>(n.expires - now).count() + 1;
+    long long ttl = std::min<long long>(static_cast<long long>(n.entry.ttl) - spent, left);
+    out.ttl = static_cast<std::uint32_t>(std::max<long long>(ttl, 0));
     out.soa_ttl = std::min(out.soa_ttl, out.ttl);
     s.lru.splice(s.lru.begin(), s.lru, n.lru);
     return true;

@@ -113,7 +113,8 @@ class RecordCache {
 
   private:
     struct Shard;
-    bool store(std::string_view name, std::uint16_t type, CachedEntry entry, TimePoint expires, TimePoint now);
+    bool store(std::string_view name, std::uint16_t type, CachedEntry entry, TimePoint expires,
+               TimePoint now);
     Shard& shard_for(std::string_view key) const;
 
     std::size_t max_bytes_;

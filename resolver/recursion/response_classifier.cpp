@@ -81,9 +81,9 @@ void ResponseClassifier::store_glue(const ParsedMessage& msg, const RRset& ns, c
     }
 }
 
-Classification ResponseClassifier::classify(const ParsedMessage& msg, std::string_view qname, std::uint16_t qtype,
-                                            std::string_view zone, RecordCache& cache, TimePoint now,
-                                            const ClassifyLimits& limits) {
+Classification ResponseClassifier::classify(const ParsedMessage& msg, std::string_view qname,
+                                            std::uint16_t qtype, std::string_view zone, RecordCache& cache,
+                                            TimePoint now, const ClassifyLimits& limits) {
     Classification c;
     c.authoritative = msg.header.has(dns::flag::AA);
     Trust answer_trust = c.authoritative ? Trust::answer_auth : Trust::answer_nonauth;
@@ -131,7 +131,8 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
         // own synthesised CNAME is never what is cached (RFC 6672 3.2).
         if (qtype != dns::type::CNAME)
             if (const RRset* s = find_set(answer_, cur, dns::type::CNAME); s && s->record_count > 0) {
-                if (decode_target_name(bytes, records[answer_.records(*s)[0]], target) != RdataError::ok) break;
+                if (decode_target_name(bytes, records[answer_.records(*s)[0]], target) != RdataError::ok)
+                    break;
                 store_set(msg, *s, answer_, answer_trust, cache, now, limits.max_rrset);
                 cur.assign(target.view());
                 ++c.chain_links;
@@ -142,7 +143,8 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
     c.target = cur;
     if (answered) {
         c.kind = ResponseClass::answer;
-        if (qtype == dns::type::NS) store_glue(msg, *find_set(answer_, cur, qtype), answer_, zone, cache, now, limits, c);
+        if (qtype == dns::type::NS)
+            store_glue(msg, *find_set(answer_, cur, qtype), answer_, zone, cache, now, limits, c);
         return c;
     }
     if (c.chain_links > 0 && !name_is_under(cur, zone)) {

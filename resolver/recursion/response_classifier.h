@@ -74,8 +74,9 @@ class ResponseClassifier {
   private:
     bool store_set(const ParsedMessage& msg, const RRset& set, const RRsetGroups& groups, Trust trust,
                    RecordCache& cache, TimePoint now, unsigned max_rrset);
-    void store_glue(const ParsedMessage& msg, const RRset& ns, const RRsetGroups& groups, std::string_view zone,
-                    RecordCache& cache, TimePoint now, const ClassifyLimits& limits, Classification& c);
+    void store_glue(const ParsedMessage& msg, const RRset& ns, const RRsetGroups& groups,
+                    std::string_view zone, RecordCache& cache, TimePoint now, const ClassifyLimits& limits,
+                    Classification& c);
     RRsetGroups answer_, authority_, additional_;
     std::vector<std::uint8_t> blob_;
 };

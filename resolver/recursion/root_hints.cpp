@@ -29,7 +29,8 @@ const RootHints& builtin_root_hints() {
         };
         RootHints h;
         for (const Row& r : rows)
-            h.servers.push_back({*name_from_text(r.name), {*IpAddress::parse(r.v4), *IpAddress::parse(r.v6)}});
+            h.servers.push_back(
+                {*name_from_text(r.name), {*IpAddress::parse(r.v4), *IpAddress::parse(r.v6)}});
         return h;
     }();
     return hints;
@@ -50,7 +51,8 @@ std::vector<std::string_view> fields(std::string_view line) {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
@@ -72,8 +74,8 @@ std::optional<RootHints> parse_root_hints(std::string_view text, RootHintsError&
         auto f = fields(line);
         if (f.empty()) continue;
         std::size_t i = 1;
-        if (i < f.size() && all_digits(f[i])) ++i;             // TTL
-        if (i < f.size() && iequals(f[i], "IN")) ++i;           // class
+        if (i < f.size() && all_digits(f[i])) ++i;     // TTL
+        if (i < f.size() && iequals(f[i], "IN")) ++i;  // class
         if (i + 1 >= f.size() || f.size() != i + 2) {
             error = {line_no, "expected: owner [ttl] [IN] type data"};
             return std::nullopt;

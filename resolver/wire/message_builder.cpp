@@ -40,7 +40,8 @@ std::size_t udp_answer_limit(const QueryView& q, const EdnsPolicy& edns) {
 }
 
 std::size_t build_error_answer(std::span<const std::uint8_t> query, const QueryView& q, std::uint16_t rcode,
-                               const EdnsPolicy& edns, std::span<std::uint8_t> out, const ExtendedError* ede) {
+                               const EdnsPolicy& edns, std::span<std::uint8_t> out,
+                               const ExtendedError* ede) {
     std::size_t qlen = q.has_question() ? q.question_end - dns::kHeaderSize : 0;
     if (out.size() < dns::kHeaderSize + qlen) return 0;
     std::uint8_t* p = out.data();

@@ -670,7 +670,8 @@ domains = ["lan"]
         CHECK(e.key == "upstream[1]");
         CHECK(e.line == 4);
         CHECK(e.column == 1);
-        CHECK(e.message == "an upstream group needs \"servers\" or \"resolv_conf\"");
+        CHECK(e.message ==
+              "an upstream group needs \"servers\" or \"resolv_conf\" (or \"recursive = true\")");
     }
     SECTION("an empty servers array counts as none") {
         auto e = only_error("[[upstream]]\nservers = []\n");
