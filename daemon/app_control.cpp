@@ -2,11 +2,13 @@
 // answered from the running daemon on the main thread.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/log.h"
 #include "common/text.h"
 #include "daemon/app.h"
+#include "daemon/compose.h"
 #include "resolver/wire/answer_text.h"
 
 namespace lanlord {
@@ -58,6 +60,30 @@ DaemonSnapshot App::snapshot() {
     s.cache = cache_->stats();
     s.cache_max_entries = config_.cache.size;
     s.cache_max_bytes = config_.cache.max_memory;
+    if (any_recursive(config_) && recursion_caches_.records && recursion_caches_.infra) {
+        RecursionSnapshot& r = s.recursion;
+        r.enabled = true;
+        r.records = recursion_caches_.records->stats();
+        r.records_max_bytes = recursion_caches_.records->max_bytes();
+        const InfraCache& infra = *recursion_caches_.infra;
+        r.infra_entries = infra.size();
+        r.infra_max_entries = infra.max_entries();
+        auto servers = infra.report();
+        auto used = [](const ServerReport& x) {
+            return x.state.answers + x.state.timeouts + x.state.failures;
+        };
+        std::size_t keep = std::min(servers.size(), RecursionSnapshot::kMaxAuthorities);
+        std::partial_sort(servers.begin(), servers.begin() + static_cast<std::ptrdiff_t>(keep), servers.end(),
+                          [&](const ServerReport& a, const ServerReport& b) { return used(a) > used(b); });
+        using Ms = std::chrono::duration<double, std::milli>;
+        for (std::size_t i = 0; i < keep; ++i) {
+            const ServerReport& x = servers[i];
+            r.servers.push_back({x.address.to_string(), Ms(x.state.srtt).count(),
+                                 Ms(infra.rto(x.address, now)).count(), x.state.measured,
+                                 x.state.held_until > now, x.state.no_edns, x.state.no_0x20, x.state.answers,
+                                 x.state.timeouts, x.state.failures});
+        }
+    }
     for (const auto& g : dns_->main().engine().groups()) {
         GroupSnapshot gs;
         gs.name = g->name();

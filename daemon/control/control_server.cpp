@@ -68,26 +68,26 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
                          boost::asio::buffers_begin(buffer_.data()) + static_cast<std::ptrdiff_t>(n - 1));
         buffer_.consume(n);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        std::optional<TraceRequest> trace;
-        guarded(FaultSite::control, [&] { trace = parse_trace_request(line); });
-        if (trace && trace->error.empty()) {
-            // Answered when the resolution is over; this session reads no
-            // further request until then (the idle timer is off meanwhile).
-            bool started = guarded(FaultSite::control, [&] {
-                backend_.trace(trace->wire_name, trace->qtype,
-                               [self = shared_from_this()](nlohmann::json reply) {
-                                   self->write_reply(to_json_line(reply) + "\n");
-                               });
-            });
-            if (!started)
-                write_reply(
-                    to_json_line({{"ok", false}, {"error", "internal error (logged by the daemon)"}}) + "\n");
-            return;
-        }
-        if (trace) return write_reply(to_json_line({{"ok", false}, {"error", trace->error}}) + "\n");
-        // A request whose handling throws gets an error reply; the daemon goes on.
-        if (!guarded(FaultSite::control, [&] { reply_ = handle_control_request(line, backend_) + "\n"; }))
+        // A request whose handling throws gets an error reply; the daemon
+        // goes on. `trace` is answered when its resolution is over: this
+        // session reads no further request until then.
+        bool deferred = false;
+        if (!guarded(FaultSite::control, [&] {
+                std::optional<TraceRequest> trace = parse_trace_request(line);
+                if (trace && trace->error.empty()) {
+                    backend_.trace(trace->wire_name, trace->qtype,
+                                   [self = shared_from_this()](nlohmann::json reply) {
+                                       self->write_reply(to_json_line(reply) + "\n");
+                                   });
+                    deferred = true;
+                } else if (trace) {
+                    reply_ = to_json_line({{"ok", false}, {"error", trace->error}}) + "\n";
+                } else {
+                    reply_ = handle_control_request(line, backend_) + "\n";
+                }
+            }))
             reply_ = to_json_line({{"ok", false}, {"error", "internal error (logged by the daemon)"}}) + "\n";
+        if (deferred) return;
         boost::asio::async_write(
             socket_, boost::asio::buffer(reply_),
             [self = shared_from_this()](boost::system::error_code write_ec, std::size_t) {

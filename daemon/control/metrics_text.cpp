@@ -209,6 +209,47 @@ std::string render_metrics(const DaemonSnapshot& s) {
         w.sample("lanlord_dhcp_pool_used", {{"subnet", n.subnet}, {"interface", n.interface}},
                  static_cast<double>(n.active_leases));
 
+    if (s.recursion.enabled) {
+        const IteratorStats& it = d.iterator;
+        w.counter("lanlord_recursion_resolutions_total",
+                  "Resolutions the iterator finished (recursive groups).",
+                  static_cast<double>(it.answered + it.failed));
+        w.counter("lanlord_recursion_failures_total", "Resolutions that ended in SERVFAIL.",
+                  static_cast<double>(it.failed));
+        w.counter("lanlord_recursion_limits_hit_total", "Resolutions stopped by a work or time limit.",
+                  static_cast<double>(it.budget_exceeded));
+        w.counter("lanlord_recursion_queries_total", "Queries sent to authoritative servers.",
+                  static_cast<double>(it.queries));
+        w.counter("lanlord_recursion_timeouts_total", "Queries to authoritative servers that timed out.",
+                  static_cast<double>(it.timeouts));
+        w.counter("lanlord_recursion_lame_total", "Answers from servers lame for the zone asked.",
+                  static_cast<double>(it.lame));
+        w.counter("lanlord_recursion_spoofed_total", "Answers ignored: wrong source, ID or question.",
+                  static_cast<double>(it.spoofed));
+        w.family("lanlord_recursion_queries_per_resolution", "counter",
+                 "Resolutions by the outgoing queries they cost (bucket le: at most that many).");
+        static const char* kLe[] = {"0", "1", "2", "3", "5", "9", "19", "+Inf"};
+        for (std::size_t i = 0; i < it.queries_per_resolution.size(); ++i)
+            w.sample("lanlord_recursion_queries_per_resolution", {{"le", kLe[i]}},
+                     static_cast<double>(it.queries_per_resolution[i]));
+        w.gauge("lanlord_recursion_record_cache_bytes", "Bytes in the record cache (RRsets and negatives).",
+                static_cast<double>(s.recursion.records.bytes));
+        w.gauge("lanlord_recursion_record_cache_entries", "Entries in the record cache.",
+                static_cast<double>(s.recursion.records.entries));
+        w.gauge("lanlord_recursion_infra_cache_entries", "Authoritative server addresses remembered.",
+                static_cast<double>(s.recursion.infra_entries));
+        w.family("lanlord_authority_srtt_seconds", "gauge",
+                 "Smoothed RTT of the most used authoritative server addresses (at most 50).");
+        for (const AuthoritySnapshot& a : s.recursion.servers)
+            if (a.measured)
+                w.sample("lanlord_authority_srtt_seconds", {{"address", a.address}}, a.srtt_ms / 1000);
+        w.family("lanlord_authority_timeouts_total", "counter",
+                 "Timeouts of the most used authoritative server addresses (at most 50).");
+        for (const AuthoritySnapshot& a : s.recursion.servers)
+            w.sample("lanlord_authority_timeouts_total", {{"address", a.address}},
+                     static_cast<double>(a.timeouts));
+    }
+
     w.family("lanlord_handler_exceptions_total", "counter",
              "Exceptions caught at an event-loop boundary (that packet or event was dropped); a bug.");
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)

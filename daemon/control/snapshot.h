@@ -13,6 +13,8 @@
 #include "dhcp/engine/dhcp_server.h"
 #include "resolver/cache/packet_cache.h"
 #include "resolver/engine/engine_stats.h"
+#include "resolver/recursion/infra_cache.h"
+#include "resolver/recursion/record_cache.h"
 
 namespace lanlord {
 
@@ -32,6 +34,23 @@ struct GroupSnapshot {
     std::vector<ServerSnapshot> servers;
 };
 
+// One authoritative server address as the iterator knows it.
+struct AuthoritySnapshot {
+    std::string address;
+    double srtt_ms = 0, rto_ms = 0;
+    bool measured = false, held = false, no_edns = false, no_0x20 = false;
+    std::uint64_t answers = 0, timeouts = 0, failures = 0;
+};
+
+struct RecursionSnapshot {
+    bool enabled = false;
+    RecordCacheStats records;
+    std::size_t records_max_bytes = 0;
+    std::size_t infra_entries = 0, infra_max_entries = 0;
+    std::vector<AuthoritySnapshot> servers;  // the most used, at most kMaxAuthorities
+    static constexpr std::size_t kMaxAuthorities = 50;
+};
+
 struct SubnetSnapshot {
     std::string interface, subnet;
     std::uint64_t pool_size = 0;      // addresses in its pools
@@ -49,6 +68,7 @@ struct DaemonSnapshot {
     CacheStats cache;
     std::size_t cache_max_entries = 0, cache_max_bytes = 0;
     std::vector<GroupSnapshot> upstreams;
+    RecursionSnapshot recursion;
     bool dhcp_enabled = false;
     dhcp::ServerStats dhcp;
     std::vector<SubnetSnapshot> subnets;

@@ -120,6 +120,52 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                             {"bytes", s.cache.bytes},
                             {"max_entries", s.cache_max_entries},
                             {"max_bytes", s.cache_max_bytes}};
+    const IteratorStats& it = d.iterator;
+    nlohmann::json per_resolution = nlohmann::json::object();
+    static const char* kBuckets[] = {"0", "1", "2", "3", "4-5", "6-9", "10-19", "20+"};
+    for (std::size_t i = 0; i < it.queries_per_resolution.size(); ++i)
+        per_resolution[kBuckets[i]] = it.queries_per_resolution[i];
+    nlohmann::json servers = nlohmann::json::array();
+    for (const AuthoritySnapshot& a : s.recursion.servers)
+        servers.push_back({{"address", a.address},
+                           {"srtt_ms", a.srtt_ms},
+                           {"rto_ms", a.rto_ms},
+                           {"measured", a.measured},
+                           {"held", a.held},
+                           {"no_edns", a.no_edns},
+                           {"no_0x20", a.no_0x20},
+                           {"answers", a.answers},
+                           {"timeouts", a.timeouts},
+                           {"failures", a.failures}});
+    nlohmann::json recursion = {
+        {"enabled", s.recursion.enabled},
+        {"resolutions", it.resolutions},
+        {"answered", it.answered},
+        {"failed", it.failed},
+        {"limits_hit", it.budget_exceeded},
+        {"queries", it.queries},
+        {"queries_per_resolution", per_resolution},
+        {"tcp_queries", it.tcp_queries},
+        {"timeouts", it.timeouts},
+        {"referrals", it.referrals},
+        {"lame", it.lame},
+        {"edns_fallbacks", it.edns_fallbacks},
+        {"case_mismatches", it.case_mismatches},
+        {"qmin_fallbacks", it.qmin_fallbacks},
+        {"malformed", it.malformed},
+        {"spoofed", it.spoofed},
+        {"primings", it.primings},
+        {"ns_lookups", it.ns_lookups},
+        {"record_cache",
+         {{"entries", s.recursion.records.entries},
+          {"bytes", s.recursion.records.bytes},
+          {"max_bytes", s.recursion.records_max_bytes},
+          {"inserts", s.recursion.records.inserts},
+          {"evictions", s.recursion.records.evictions},
+          {"rank_refusals", s.recursion.records.rejected_rank}}},
+        {"infra_cache",
+         {{"entries", s.recursion.infra_entries}, {"max_entries", s.recursion.infra_max_entries}}},
+        {"servers", servers}};
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)
         caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];
@@ -147,6 +193,7 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
             {"dns", dns},
             {"cache", cache},
             {"upstream_groups", groups_json(s, true)},
+            {"recursion", recursion},
             {"dhcp", dhcp},
             {"faults", faults}};
 }

@@ -156,6 +156,34 @@ std::string render_stats(const json& r) {
     out += fmt::format("\ncache: {} entries, {} KiB; {} inserts, {} evictions\n", n(c, "entries"),
                        n(c, "bytes") / 1024, n(c, "inserts"), n(c, "evictions"));
     out += "\nupstreams:\n" + upstream_table(r.at("upstream_groups"));
+    if (auto rec = r.find("recursion"); rec != r.end() && rec->value("enabled", false)) {
+        const json& x = *rec;
+        std::uint64_t done = n(x, "answered") + n(x, "failed");
+        out += fmt::format(
+            "\nrecursion: {} resolutions ({} failed, {} hit a limit), {} queries sent ({:.2f} per "
+            "resolution), "
+            "{} timeouts, {} lame, {} TCP\n",
+            done, n(x, "failed"), n(x, "limits_hit"), n(x, "queries"),
+            done ? static_cast<double>(n(x, "queries")) / static_cast<double>(done) : 0.0, n(x, "timeouts"),
+            n(x, "lame"), n(x, "tcp_queries"));
+        const json& rc = x.at("record_cache");
+        out += fmt::format("record cache: {} entries, {} KiB of {} KiB; infrastructure: {} servers\n",
+                           n(rc, "entries"), n(rc, "bytes") / 1024, n(rc, "max_bytes") / 1024,
+                           n(x.at("infra_cache"), "entries"));
+        std::vector<std::vector<std::string>> servers;
+        for (const auto& a : x.at("servers")) {
+            if (servers.size() >= 10) break;
+            servers.push_back(
+                {a.at("address").get<std::string>(),
+                 a.at("measured").get<bool>() ? fmt::format("{:.1f}", a.at("srtt_ms").get<double>())
+                                              : std::string("-"),
+                 std::to_string(n(a, "answers")), std::to_string(n(a, "timeouts")),
+                 std::to_string(n(a, "failures")), std::string(a.at("held").get<bool>() ? "held" : "")});
+        }
+        if (!servers.empty())
+            out += render_table({"AUTHORITY", "SRTT MS", "ANSWERS", "TIMEOUTS", "FAILURES", ""}, servers,
+                                {false, true, true, true, true, false});
+    }
     const json& h = r.at("dhcp");
     if (h.at("enabled").get<bool>()) {
         out += "\nDHCP\n";

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/histogram.h"
+#include "resolver/recursion/iterator.h"
 
 namespace lanlord {
 
@@ -32,6 +33,7 @@ struct EngineStats {
     std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
     std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
     LatencyHistogram answer_latency;         // query received -> answer sent
+    IteratorStats iterator;                  // recursive groups (filled by the I/O layer's stats())
 
     void add(const EngineStats& o);
 };
@@ -71,6 +73,7 @@ inline void EngineStats::add(const EngineStats& o) {
     for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
     for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
     answer_latency.add(o.answer_latency);
+    iterator.add(o.iterator);
 }
 
 }  // namespace lanlord

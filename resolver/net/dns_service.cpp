@@ -39,6 +39,7 @@ std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reus
 EngineStats DnsService::stats() const {
     EngineStats s = engine_.stats();
     s.spoof_mismatches += transport_.stats().stray;
+    if (const Iterator* it = engine_.iterator()) s.iterator = it->stats();
     return s;
 }
 

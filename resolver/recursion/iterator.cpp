@@ -29,6 +29,28 @@ Iterator::Iterator(EngineIo& io, RecursionCaches caches, Random random)
 
 Iterator::~Iterator() = default;
 
+void IteratorStats::add(const IteratorStats& o) {
+    resolutions += o.resolutions;
+    answered += o.answered;
+    failed += o.failed;
+    budget_exceeded += o.budget_exceeded;
+    queries += o.queries;
+    tcp_queries += o.tcp_queries;
+    timeouts += o.timeouts;
+    referrals += o.referrals;
+    lame += o.lame;
+    edns_fallbacks += o.edns_fallbacks;
+    case_mismatches += o.case_mismatches;
+    qmin_fallbacks += o.qmin_fallbacks;
+    malformed += o.malformed;
+    spoofed += o.spoofed;
+    primings += o.primings;
+    ns_lookups += o.ns_lookups;
+    refused_addresses += o.refused_addresses;
+    for (std::size_t i = 0; i < queries_per_resolution.size(); ++i)
+        queries_per_resolution[i] += o.queries_per_resolution[i];
+}
+
 void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
                      bool trace) {
     auto r = std::make_unique<Resolution>();
@@ -363,6 +385,7 @@ void Iterator::finish(Resolution& r) {
     results_.push_back(std::move(res));
     r.done = true;
     ++stats_.answered;
+    ++stats_.queries_per_resolution[IteratorStats::bucket(r.queries)];
     finished_.push_back(r.id);
 }
 
@@ -379,6 +402,7 @@ void Iterator::fail(Resolution& r, std::uint16_t ede, std::string text) {
     results_.push_back(std::move(res));
     r.done = true;
     ++stats_.failed;
+    ++stats_.queries_per_resolution[IteratorStats::bucket(r.queries)];
     finished_.push_back(r.id);
 }
 

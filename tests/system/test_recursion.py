@@ -807,6 +807,18 @@ def case_cache(env):
     q0.pop("silent")
     q1.pop("silent")
     check_eq(q1, q0, "queries each authority received during the second round (by server)")
+    # The statistics say the same: the queries the NSDs counted were sent by the iterator.
+    stats = lt.lanlordctl_json(env, net.control, "stats")
+    rec = stats["recursion"]
+    check(rec["enabled"], "stats: recursion enabled")
+    check(rec["answered"] >= len(EXPECT) // 2, f"stats: resolutions answered {rec['answered']}")
+    check_eq(sum(rec["queries_per_resolution"].values()), rec["answered"] + rec["failed"],
+             "stats: resolutions counted by queries per resolution")
+    check(rec["queries"] >= rec["answered"], f"stats: queries sent {rec['queries']}")
+    check(rec["record_cache"]["entries"] > 0 and rec["record_cache"]["bytes"] > 0, f"stats: record cache {rec}")
+    check(rec["servers"] and all("srtt_ms" in x for x in rec["servers"]), "stats: per-server RTTs")
+    text = lt.lanlordctl(env, net.control, "stats").stdout
+    check("recursion:" in text and "AUTHORITY" in text, f"lanlordctl stats shows recursion:\n{text}")
 
 
 TRACE_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+->\s+(\S+)(?:\s+(\S+))?\s+(\d+(?:\.\d+)?)\s*ms$")
