@@ -23,6 +23,8 @@ namespace lanlord {
 struct RootServer {
     std::string name;  // wire form
     std::vector<IpAddress> addresses;
+    // Without it RootHints' defaulted == would be deleted.
+    friend bool operator==(const RootServer&, const RootServer&) = default;
 };
 
 struct RootHints {
