@@ -96,8 +96,7 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
     std::string cur(qname);
     bool answered = false;
     WireName target;
-    for (unsigned link = 0; link <= limits.max_chain; ++link) {
-        if (!name_is_under(cur, zone)) break;  // out of bailiwick: ask its own servers
+    while (name_is_under(cur, zone)) {  // out of bailiwick: ask its own servers
         if (qtype == dns::type::ANY) {
             for (const RRset& s : answer_.sets())
                 if (s.owner == cur && s.klass == dns::kClassIN && s.type != dns::type::RRSIG &&
@@ -110,14 +109,18 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
             answered = true;
             break;
         }
+        if (c.chain_links >= limits.max_chain) break;  // no more links from this message
         // A DNAME at an ancestor of `cur`, inside the zone.
-        bool followed = false;
+        bool followed = false, give_up = false;
         for (const RRset& s : answer_.sets()) {
             if (s.type != dns::type::DNAME || s.klass != dns::kClassIN || s.record_count == 0) continue;
             if (s.owner == cur || !name_is_under(cur, s.owner) || !name_is_under(s.owner, zone)) continue;
             if (decode_target_name(bytes, records[answer_.records(s)[0]], target) != RdataError::ok) continue;
             std::string next;
-            if (!synthesise(cur, s.owner, target.view(), next)) break;
+            if (!synthesise(cur, s.owner, target.view(), next)) {
+                give_up = true;  // too long: not the server's CNAME instead
+                break;
+            }
             // The DNAME is cached, not the CNAME: the iterator synthesises it
             // again from the cache for every name below the DNAME.
             store_set(msg, s, answer_, answer_trust, cache, now, limits.max_rrset);
@@ -127,6 +130,7 @@ Classification ResponseClassifier::classify(const ParsedMessage& msg, std::strin
             break;
         }
         if (followed) continue;
+        if (give_up) break;
         // A CNAME at the name; after the DNAME check, so that the server's
         // own synthesised CNAME is never what is cached (RFC 6672 3.2).
         if (qtype != dns::type::CNAME)
