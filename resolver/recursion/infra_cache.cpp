@@ -11,6 +11,11 @@ std::string lame_key(const IpAddress& a, std::string_view zone) {
     k.append(zone);
     return k;
 }
+// Drops the flags whose kFlagHold is over.
+void expire_flags(ServerState& s, TimePoint no_edns_until, TimePoint no_0x20_until, TimePoint now) {
+    if (no_edns_until <= now) s.no_edns = false;
+    if (no_0x20_until <= now) s.no_0x20 = false;
+}
 }  // namespace
 
 std::size_t InfraCache::AddressHash::operator()(const IpAddress& a) const {
@@ -22,8 +27,9 @@ InfraCache::Entry& InfraCache::touch(const IpAddress& a, TimePoint now) {
     auto it = map_.find(a);
     if (it != map_.end()) {
         lru_.splice(lru_.begin(), lru_, it->second.lru);
-        if (it->second.flags_until <= now) it->second.state.no_edns = it->second.state.no_0x20 = false;
-        return it->second;
+        Entry& e = it->second;
+        expire_flags(e.state, e.no_edns_until, e.no_0x20_until, now);
+        return e;
     }
     if (map_.size() >= max_entries_ && !lru_.empty()) {
         map_.erase(lru_.back());
@@ -40,7 +46,7 @@ ServerState InfraCache::get(const IpAddress& a, TimePoint now) const {
     auto it = map_.find(a);
     if (it == map_.end()) return {};
     ServerState s = it->second.state;
-    if (it->second.flags_until <= now) s.no_edns = s.no_0x20 = false;
+    expire_flags(s, it->second.no_edns_until, it->second.no_0x20_until, now);
     return s;
 }
 
@@ -103,14 +109,14 @@ void InfraCache::set_no_edns(const IpAddress& a, TimePoint now) {
     std::lock_guard lock(mutex_);
     Entry& e = touch(a, now);
     e.state.no_edns = true;
-    e.flags_until = now + kFlagHold;
+    e.no_edns_until = now + kFlagHold;
 }
 
 void InfraCache::set_no_0x20(const IpAddress& a, TimePoint now) {
     std::lock_guard lock(mutex_);
     Entry& e = touch(a, now);
     e.state.no_0x20 = true;
-    e.flags_until = now + kFlagHold;
+    e.no_0x20_until = now + kFlagHold;
 }
 
 void InfraCache::mark_lame(const IpAddress& a, std::string_view zone, TimePoint now) {

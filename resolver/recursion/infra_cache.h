@@ -85,7 +85,7 @@ class InfraCache {
   private:
     struct Entry {
         ServerState state;
-        TimePoint flags_until{};
+        TimePoint no_edns_until{}, no_0x20_until{};  // each flag has its own hold
         std::list<IpAddress>::iterator lru;
     };
     struct AddressHash {
