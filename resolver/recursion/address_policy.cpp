@@ -32,7 +32,11 @@ bool restricted(const IpAddress& a) {  // allowed only when listed
 
 bool AddressPolicy::usable(const IpAddress& a) const {
     if (!a.is_v4() && !ipv6) return false;
-    if (never(a) && !a.is_loopback()) return false;
+    // ::1 lies in ::/96 but is loopback, which `allow` may admit; its
+    // IPv4-mapped form ::ffff:127.x.x.x is_loopback() too, yet stays "never"
+    // like every mapped address.
+    bool plain_loopback = a.is_loopback() && a.unmapped() == a;
+    if (never(a) && !plain_loopback) return false;
     if (std::find(own.begin(), own.end(), a) != own.end()) return false;
     if (restricted(a))
         return std::any_of(allow.begin(), allow.end(), [&](const Prefix& p) { return p.contains(a); });
