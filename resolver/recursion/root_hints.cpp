@@ -73,10 +73,19 @@ std::optional<RootHints> parse_root_hints(std::string_view text, RootHintsError&
         if (auto semi = line.find(';'); semi != std::string_view::npos) line = line.substr(0, semi);
         auto f = fields(line);
         if (f.empty()) continue;
+        // TTL and class, both optional, in either order (RFC 1035 section 5.1).
         std::size_t i = 1;
-        if (i < f.size() && all_digits(f[i])) ++i;     // TTL
-        if (i < f.size() && iequals(f[i], "IN")) ++i;  // class
-        if (i + 1 >= f.size() || f.size() != i + 2) {
+        bool ttl_seen = false, class_seen = false;
+        while (i < f.size()) {
+            if (!ttl_seen && all_digits(f[i]))
+                ttl_seen = true;
+            else if (!class_seen && iequals(f[i], "IN"))
+                class_seen = true;
+            else
+                break;
+            ++i;
+        }
+        if (i + 1 >= f.size()) {
             error = {line_no, "expected: owner [ttl] [IN] type data"};
             return std::nullopt;
         }
@@ -86,6 +95,12 @@ std::optional<RootHints> parse_root_hints(std::string_view text, RootHintsError&
             return std::nullopt;
         }
         std::string_view type = f[i], data = f[i + 1];
+        bool wanted = iequals(type, "NS") || iequals(type, "A") || iequals(type, "AAAA");
+        if (!wanted) continue;  // other records are ignored, however many data fields they have
+        if (f.size() != i + 2) {
+            error = {line_no, "expected: owner [ttl] [IN] " + std::string(type) + " data"};
+            return std::nullopt;
+        }
         if (iequals(type, "NS")) {
             if (*owner != std::string(1, '\0')) continue;  // only the root's NS set matters
             auto target = name_from_text(data);
