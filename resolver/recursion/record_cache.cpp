@@ -135,7 +135,10 @@ bool RecordCache::lookup(std::string_view name, std::uint16_t type, TimePoint no
     // Aged by the whole seconds spent here (as the answer cache does), and
     // never past the expiry (the ghost-domain rule may have brought it in).
     auto spent = std::chrono::duration_cast<seconds>(now - n.stored).count();
-    auto left = std::chrono::duration_cast<seconds>(n.expires - now).count() + 1;
+    // Whole seconds to the expiry, rounded up: an entry stored at a fraction
+    // of a second ages like the others, one capped on a whole second (the
+    // ghost-domain rule) does not outlive its expiry by one.
+    auto left = std::chrono::duration_cast<seconds>(n.expires - now + seconds(1) - Duration(1)).count();
     long long ttl = std::min<long long>(static_cast<long long>(n.entry.ttl) - spent, left);
     out.ttl = static_cast<std::uint32_t>(std::max<long long>(ttl, 0));
     out.soa_ttl = std::min(out.soa_ttl, out.ttl);
