@@ -206,7 +206,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
         reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit));
         if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
             ++stats_.prefetches;
-            start_transaction(key.view(), q.name(), q, route->group, now);
+            start_transaction(key.view(), q.name(), q, route->group, now, true);
             drain_iterator(now);
         }
         return;
@@ -441,7 +441,7 @@ void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const 
 
 ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view key, std::string_view qname,
                                                                const QueryView& q, std::size_t group,
-                                                               TimePoint now) {
+                                                               TimePoint now, bool refresh) {
     auto t = std::make_unique<Transaction>();
     t->id = next_id_++;
     t->key.assign(key);
@@ -465,7 +465,7 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
         // The iterator's own limit ends it first, with its Extended DNS Error.
         ref.deadline = now + settings_.recursion.time_limit + milliseconds(200);
         timers_.insert({ref.deadline, ref.id | kDeadlineBit});
-        iterator_->start(ref.id, ref.qname, ref.qtype, now);
+        iterator_->start(ref.id, ref.qname, ref.qtype, now, false, refresh);
         return ref;
     }
     if (ref.group->size() == 0) {

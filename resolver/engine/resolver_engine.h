@@ -155,8 +155,9 @@ class ResolverEngine {
     void reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len);
     void answer_negative(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                          std::string_view zone);
+    // `refresh`: a prefetch (the iterator asks the authorities again).
     Transaction& start_transaction(std::string_view key, std::string_view qname, const QueryView& q,
-                                   std::size_t group, TimePoint now);
+                                   std::size_t group, TimePoint now, bool refresh = false);
     Waiter& add_waiter(Transaction& t, std::span<const std::uint8_t> query, const QueryView& q,
                        const ClientRef& c);
     void send_attempt(Transaction& t, std::size_t server, bool tcp, bool probe, TimePoint now);

@@ -51,13 +51,14 @@ void IteratorStats::add(const IteratorStats& o) {
         queries_per_resolution[i] += o.queries_per_resolution[i];
 }
 
-void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
-                     bool trace) {
+void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace,
+                     bool refresh) {
     auto r = std::make_unique<Resolution>();
     r->id = id;
     r->qname.assign(qname);
     r->qtype = qtype;
     r->trace = trace;
+    r->refresh = refresh;
     Goal g;
     g.name.assign(qname);
     g.qtype = qtype;
@@ -178,7 +179,7 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
         if (main) r.rcode = g.direct_rcode;
         return CacheStep::done;
     }
-    if (r.trace && !g.answered_here) return CacheStep::none;
+    if ((r.trace || (r.refresh && main)) && !g.answered_here) return CacheStep::none;
     if (g.qtype == dns::type::ANY) {
         if (g.any_types.empty()) return CacheStep::none;
         for (std::uint16_t t : g.any_types)

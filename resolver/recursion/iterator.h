@@ -127,8 +127,10 @@ class Iterator {
     // `trace`: record every step, and read nothing from the record cache
     // (a fresh walk from the root, as dig +trace does; what it learns is
     // still cached).
-    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
-               bool trace = false);
+    // `refresh` (prefetch): the answer itself comes from its servers, not
+    // from the record cache (which would hand back the expiring data).
+    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace = false,
+               bool refresh = false);
     void cancel(std::uint64_t id);
 
     static bool owns(std::uint64_t token) { return (token & kTokenBit) != 0; }

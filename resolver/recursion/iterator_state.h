@@ -75,6 +75,7 @@ struct Iterator::Resolution {
     unsigned queries = 0, ns_lookups = 0, referrals = 0, links = 0;
     bool primed = false;
     bool trace = false;
+    bool refresh = false;  // a prefetch: the answer from its servers, not the record cache
     std::vector<TraceStep> steps;
     std::vector<std::string> trace_cuts;  // trace: zones learned in this resolution
     Attempt attempt;
