@@ -76,7 +76,7 @@ class ControlServer::Session : public std::enable_shared_from_this<ControlServer
                 std::optional<TraceRequest> trace = parse_trace_request(line);
                 if (trace && trace->error.empty()) {
                     backend_.trace(trace->wire_name, trace->qtype,
-                                   [self = shared_from_this()](nlohmann::json reply) {
+                                   [self = shared_from_this()](const nlohmann::json& reply) {
                                        self->write_reply(to_json_line(reply) + "\n");
                                    });
                     deferred = true;

@@ -129,8 +129,8 @@ class Iterator {
     // still cached).
     // `refresh` (prefetch): the answer itself comes from its servers, not
     // from the record cache (which would hand back the expiring data).
-    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace = false,
-               bool refresh = false);
+    void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
+               bool trace = false, bool refresh = false);
     void cancel(std::uint64_t id);
 
     static bool owns(std::uint64_t token) { return (token & kTokenBit) != 0; }
@@ -165,7 +165,8 @@ class Iterator {
     void reap();
     void retry(Resolution& r, Goal& g, const IpAddress& server, bool tcp, TimePoint now);
     void next_server(Resolution& r, Goal& g, const IpAddress& failed, TimePoint now);
-    void note(Resolution& r, const Goal& g, const Attempt& a, std::string outcome, TimePoint now);
+    void note(Resolution& r, const Goal& g, const Attempt& a, std::string_view what, TimePoint now,
+              std::string_view name = {});
     void goal_done(Resolution& r, TimePoint now);
     void fail(Resolution& r, std::uint16_t ede, std::string text);
     void finish(Resolution& r);

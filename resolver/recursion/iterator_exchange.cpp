@@ -125,8 +125,13 @@ void Iterator::next_server(Resolution& r, Goal& g, const IpAddress& failed, Time
     advance(r, now);
 }
 
-void Iterator::note(Resolution& r, const Goal& g, const Attempt& a, std::string outcome, TimePoint now) {
+// Only a trace keeps the steps: the text is made only then (`name`, when
+// given, is a wire name appended to the outcome).
+void Iterator::note(Resolution& r, const Goal& g, const Attempt& a, std::string_view what, TimePoint now,
+                    std::string_view name) {
     if (!r.trace) return;
+    std::string outcome(what);
+    if (!name.empty()) outcome += " " + text_of(name);
     r.steps.push_back(
         {text_of(g.zone), a.server, text_of(a.sent), a.qtype, a.tcp, std::move(outcome), now - a.sent_at});
 }
@@ -206,7 +211,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
         return retry(r, g, a.server, a.tcp, now);
     }
     if (rcode != dns::rcode::NOERROR && rcode != dns::rcode::NXDOMAIN) {
-        note(r, g, a, rcode_name(rcode), now);
+        if (r.trace) note(r, g, a, rcode_name(rcode), now);
         if (a.minimised) {
             // RFC 9156 section 2.3, relaxed: some servers fail minimised
             // queries; ask this one for the full name before judging it.
@@ -228,7 +233,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
         case ResponseClass::referral:
             ++r.referrals;
             ++stats_.referrals;
-            note(r, g, a, "referral " + text_of(c.child), now);
+            note(r, g, a, "referral", now, c.child);
             if (r.trace) r.trace_cuts.push_back(c.child);
             if (r.referrals > settings_.limits.max_referrals) {
                 ++stats_.budget_exceeded;
@@ -239,7 +244,10 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             return advance(r, now);
         case ResponseClass::answer:
         case ResponseClass::cname:
-            note(r, g, a, c.kind == ResponseClass::answer ? "answer" : "cname " + text_of(c.target), now);
+            if (c.kind == ResponseClass::answer)
+                note(r, g, a, "answer", now);
+            else
+                note(r, g, a, "cname", now, c.target);
             if (a.minimised) {
                 // The name asked exists without a cut here: one label deeper.
                 // A CNAME on the way: stop minimising (the alias decides).

@@ -1,6 +1,9 @@
 #include "resolver/recursion/record_cache.h"
 
+#include "common/dns_name.h"
+
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 namespace lanlord {
@@ -19,6 +22,25 @@ std::string make_key(std::string_view name, std::uint16_t type) {
     return key;
 }
 
+// The key of (name, type) in a caller's buffer: lookups allocate nothing
+// (the map's hash and equality are transparent).
+struct KeyBuffer {
+    char bytes[kMaxNameLength + 2];
+    std::size_t size = 0;
+    KeyBuffer(std::string_view name, std::uint16_t type) {
+        size = std::min(name.size(), kMaxNameLength);
+        std::memcpy(bytes, name.data(), size);
+        bytes[size++] = static_cast<char>(type >> 8);
+        bytes[size++] = static_cast<char>(type & 0xFF);
+    }
+    std::string_view view() const { return {bytes, size}; }
+};
+
+struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+};
+
 std::uint32_t sane_ttl(std::uint32_t ttl) {
     if (ttl & 0x80000000u) return 0;  // RFC 2181 section 8
     return std::min(ttl, RecordCache::kMaxTtl);
@@ -33,7 +55,7 @@ struct RecordCache::Shard {
         std::list<std::string>::iterator lru;
     };
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Node> map;
+    std::unordered_map<std::string, Node, KeyHash, std::equal_to<>> map;
     std::list<std::string> lru;  // front: most recently stored or used
     std::size_t bytes = 0;
     RecordCacheStats counters;
@@ -125,10 +147,10 @@ bool RecordCache::store_negative(std::string_view name, std::uint16_t type, bool
 }
 
 bool RecordCache::lookup(std::string_view name, std::uint16_t type, TimePoint now, CachedEntry& out) const {
-    std::string key = make_key(name, type);
-    Shard& s = shard_for(key);
+    KeyBuffer key(name, type);
+    Shard& s = shard_for(key.view());
     std::lock_guard lock(s.mutex);
-    auto it = s.map.find(key);
+    auto it = s.map.find(key.view());
     if (it == s.map.end() || it->second.expires <= now) return false;
     const Shard::Node& n = it->second;
     out = n.entry;
