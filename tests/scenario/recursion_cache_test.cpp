@@ -55,7 +55,8 @@ struct TraceIo : FakeEngineIo {
 };
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "recursion: serve-stale answers from the answer cache when every authority is silent",
+TEST_CASE_METHOD(Fixture,
+                 "recursion: serve-stale answers from the answer cache when every authority is silent",
                  "[recursion]") {
     CHECK(ask("www.example.zz.")->answer() == Lines{"www.example.zz. 300 A 192.0.2.1"});
     now += seconds(400);
@@ -138,7 +139,8 @@ TEST_CASE("recursion: a trace walks from the root even when the cache knows the 
         CHECK(io.traces.back().first == static_cast<std::uint64_t>(7 + round));
         CHECK(r.ok);
         std::vector<std::string> steps;
-        for (const TraceStep& s : r.trace) steps.push_back(s.zone + " " + s.server.to_string() + " " + s.outcome);
+        for (const TraceStep& s : r.trace)
+            steps.push_back(s.zone + " " + s.server.to_string() + " " + s.outcome);
         Lines expected{". 198.51.100.1 referral zz.", "zz. 198.51.100.11 referral example.zz.",
                        "example.zz. 203.0.113.1 answer"};
         if (round == 0) expected.insert(expected.begin(), ". 198.51.100.1 answer");  // priming: ". NS"
