@@ -235,6 +235,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             ++stats_.referrals;
             note(r, g, a, "referral", now, c.child);
             if (r.trace) r.trace_cuts.push_back(c.child);
+            g.skip_cache_once = true;
             if (r.referrals > settings_.limits.max_referrals) {
                 ++stats_.budget_exceeded;
                 return fail(r, 0,
@@ -251,10 +252,12 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             if (a.minimised) {
                 // The name asked exists without a cut here: one label deeper.
                 // A CNAME on the way: stop minimising (the alias decides).
-                if (c.chain_links > 0)
+                if (c.chain_links > 0) {
                     g.qmin = false;
-                else
+                } else {
                     g.min_labels = name_label_count(a.sent_lower) + 1;
+                    g.skip_cache_once = true;
+                }
                 return advance(r, now);
             }
             g.answered_here = true;
@@ -277,6 +280,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
                     }
                 } else {
                     g.min_labels = name_label_count(a.sent_lower) + 1;  // exists (maybe empty): deeper
+                    g.skip_cache_once = true;
                 }
                 return advance(r, now);
             }
