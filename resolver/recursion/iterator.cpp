@@ -179,11 +179,11 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
         if (main) r.rcode = g.direct_rcode;
         return CacheStep::done;
     }
-    if ((r.trace || (r.refresh && main)) && !g.answered_here) return CacheStep::none;
     if (g.skip_cache_once) {
         g.skip_cache_once = false;
         return CacheStep::none;
     }
+    if ((r.trace || (r.refresh && main)) && !g.answered_here) return CacheStep::none;
     if (g.qtype == dns::type::ANY) {
         if (g.any_types.empty()) return CacheStep::none;
         for (std::uint16_t t : g.any_types)
