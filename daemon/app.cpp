@@ -149,6 +149,10 @@ void App::apply(const Config& config, bool initial) {
     dns_->each(
         [self = dns_->main().listening(), settings = std::move(settings),
          groups = group_specs(config)](DnsService& d) { d.engine().configure(settings, groups, self); });
+    if (initial && any_recursive(config)) {  // RFC 8109: prime at start, not at the first client's question
+        dns_->main().engine().prime(Clock::now());
+        dns_->main().reschedule();
+    }
     if (!initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||

@@ -760,6 +760,15 @@ void ResolverEngine::drain_iterator(TimePoint now) {
     }
 }
 
+void ResolverEngine::prime(TimePoint now) {
+    now_ = now;
+    if (!iterator_) return;
+    // A resolution of ". NS" without a transaction: its result is dropped by
+    // drain_iterator, what it learns stays in the record cache.
+    iterator_->start(next_id_++, std::string(1, '\0'), dns::type::NS, now);
+    drain_iterator(now);
+}
+
 bool ResolverEngine::start_trace(std::uint64_t trace_id, std::string_view qname, std::uint16_t qtype,
                                  TimePoint now) {
     now_ = now;

@@ -119,6 +119,10 @@ class ResolverEngine {
     // step recorded, through the first recursive group; the result goes to
     // EngineIo::trace_finished with `trace_id`. False: no recursive group.
     bool start_trace(std::uint64_t trace_id, std::string_view qname, std::uint16_t qtype, TimePoint now);
+    // Priming at start (RFC 8109 section 3): asks a root hint for the root's
+    // NS set now, so the first client does not wait for it. No-op without a
+    // recursive group. The caches are shared: one engine primes for all.
+    void prime(TimePoint now);
 
     const EngineStats& stats() const { return stats_; }
     const Iterator* iterator() const { return iterator_.get(); }

@@ -63,7 +63,10 @@ Duration InfraCache::rto(const IpAddress& a, TimePoint now) const {
 }
 
 Duration InfraCache::expected(const IpAddress& a, TimePoint now) const {
-    return rto(a, now);
+    ServerState s = get(a, now);
+    Duration d = s.measured ? s.srtt : kUnknownRtt;
+    for (unsigned i = 0; i < s.timeouts_in_row && d < kMaxHold; ++i) d *= 2;
+    return d;
 }
 
 bool InfraCache::held(const IpAddress& a, TimePoint now) const {

@@ -64,7 +64,9 @@ class InfraCache {
     ServerState get(const IpAddress& a, TimePoint now) const;
     // The timeout for the next query to `a`.
     Duration rto(const IpAddress& a, TimePoint now) const;
-    // What selection ranks by: the RTO, or kUnknownRtt when never measured.
+    // What selection ranks by: the smoothed RTT (kUnknownRtt when never
+    // measured), doubled per timeout in a row. Not the RTO: its floor
+    // (kMinRto) would make a 4 ms and a 40 ms server tie.
     Duration expected(const IpAddress& a, TimePoint now) const;
     bool held(const IpAddress& a, TimePoint now) const;
 

@@ -29,7 +29,14 @@ void build(FakeInternet& net) {
         ns1.example 86400 A 203.0.113.1
         six 86400 NS ns1.six
         ns1.six 86400 AAAA 2001:db8::6
+        two 86400 NS ns1.two
+        two 86400 NS ns2.two
+        ns1.two 86400 A 203.0.113.21
+        ns2.two 86400 A 203.0.113.22
     )"));
+    FakeZone two("two.zz.", "@ 3600 SOA ns1 hostmaster 7 3600 600 86400 300\n@ NS ns1\n@ NS ns2\n");
+    net.add_server("203.0.113.21").serve(two).set_rtt(milliseconds(40));  // listed first, slow
+    net.add_server("203.0.113.22").serve(two).set_rtt(milliseconds(4));
     net.add_server("203.0.113.1").serve(FakeZone("example.zz.", R"(
         @ 3600 SOA ns1 hostmaster 7 3600 600 86400 300
         @ 3600 NS ns1
@@ -167,4 +174,39 @@ TEST_CASE_METHOD(Fixture, "recursion: a forwarding group keeps its domain beside
     CHECK(ask("www.example.zz.")->answer() == Lines{"www.example.zz. 300 A 192.0.2.1"});
     CHECK(queries().front() == "192.0.2.99 intranet.corp.example. A udp");
     CHECK(queries()[1] == "198.51.100.1 . NS udp");  // the rest from the root
+}
+
+TEST_CASE_METHOD(Fixture,
+                 "recursion: the fastest server gets most queries, exploration keeps the other measured",
+                 "[recursion]") {
+    settings.explore_one_in = 20;  // the default
+    configure();
+    for (int i = 0; i < 200; ++i) ask("n" + std::to_string(i) + ".two.zz.");
+    std::vector<std::string> asked;  // the two servers' share, in order
+    for (const Received& r : net.log)
+        if (r.server.to_string() == "203.0.113.21" || r.server.to_string() == "203.0.113.22")
+            asked.push_back(r.server.to_string());
+    REQUIRE(asked.size() == 200);
+    // Unknown servers count as 376 ms (unbound's choice): the slow one, listed
+    // first and measured first, keeps the queries until exploration (one in
+    // 20) measures the fast one; from then on the fast one has nearly all.
+    auto slow_in = [&](std::size_t from, std::size_t to) {
+        return std::count(asked.begin() + static_cast<long>(from), asked.begin() + static_cast<long>(to),
+                          std::string("203.0.113.21"));
+    };
+    CHECK(slow_in(100, 200) <= 12);  // exploration only, about 1 in 40 (1 in 20, half of them to itself)
+    CHECK(slow_in(0, 200) >= 2);     // but some: a server that got faster would be noticed
+    InfraCache& infra = *caches.infra;
+    CHECK(infra.get(*IpAddress::parse("203.0.113.22"), now).srtt <
+          infra.get(*IpAddress::parse("203.0.113.21"), now).srtt);
+}
+
+TEST_CASE_METHOD(Fixture, "recursion: priming at start asks the root's NS set before any client (RFC 8109)",
+                 "[recursion]") {
+    engine.prime(now);
+    net.run_until_quiet(engine, io, now);
+    CHECK(queries() == Lines{"198.51.100.1 . NS udp"});
+    CHECK(io.answers.empty());
+    CHECK(ask("www.example.zz.")->answer() == Lines{"www.example.zz. 300 A 192.0.2.1"});
+    CHECK(queries().size() == 4);  // no second priming
 }

@@ -95,6 +95,10 @@ TEST_CASE_METHOD(Fixture, "recursion: a cold name walks root, TLD and zone, mini
     CHECK(a->answer() == Lines{"www.example.zz. 300 A 192.0.2.1"});
     CHECK_FALSE(a->m.header.has(dns::flag::AA));  // a resolver's answer is not authoritative
     CHECK(a->m.header.has(dns::flag::RA));
+    // Minimal responses: no NS in authority, no glue in additional (only our OPT).
+    CHECK(a->authority().empty());
+    CHECK(a->m.header.arcount == 1);
+    CHECK(a->m.edns.present);
     // Priming (RFC 8109), then one label more at each cut (RFC 9156 with
     // QTYPE A), the full question only to the zone's own server.
     CHECK(queries() == Lines{"198.51.100.1 . NS udp", "198.51.100.1 zz. A udp",
@@ -229,4 +233,21 @@ TEST_CASE_METHOD(Fixture,
     CHECK(queries(before) ==
           Lines{"203.0.113.1 www.example.zz. AAAA udp", "203.0.113.1 www.example.zz. AAAA tcp"});
     CHECK(caches.infra->get(*IpAddress::parse("203.0.113.1"), now).no_0x20);
+}
+
+TEST_CASE_METHOD(Fixture,
+                 "recursion: a server answering NXDOMAIN for an empty non-terminal gets the full name",
+                 "[recursion]") {
+    ask("www.example.zz.");
+    net.server("203.0.113.1").set_behaviour(Behaviour::nxdomain_for_ent);
+    std::size_t before = net.log.size();
+    auto a = ask("a.b.c.example.zz.", t::TXT);
+    CHECK(a->answer() == Lines{"a.b.c.example.zz. 3600 TXT \"deep\""});
+    // RFC 9156 section 2.3, relaxed: the NXDOMAIN for the minimised name is
+    // not believed; the full question is asked of the same zone.
+    CHECK(queries(before) ==
+          Lines{"203.0.113.1 c.example.zz. A udp", "203.0.113.1 a.b.c.example.zz. TXT udp"});
+    CachedEntry e;
+    CHECK_FALSE(caches.records->lookup_negative(*name_from_text("c.example.zz."), t::A, now, e));
+    CHECK(engine.iterator()->stats().qmin_fallbacks == 1);
 }

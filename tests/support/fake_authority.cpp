@@ -332,6 +332,13 @@ std::optional<Bytes> FakeServer::answer(std::span<const std::uint8_t> query, boo
                 out = lookup(zones, qname, q.qtype);
                 add_poison(out);
                 break;
+            case Behaviour::nxdomain_for_ent:
+                out = lookup(zones, qname, q.qtype);
+                if (out.rcode == dns::rcode::NOERROR && out.answer.empty() && out.authoritative &&
+                    std::none_of(zones.begin(), zones.end(),
+                                 [&](const FakeZone& z) { return z.name_exists(qname); }))
+                    out.rcode = dns::rcode::NXDOMAIN;
+                break;
             default:
                 out = lookup(zones, qname, q.qtype);
         }

@@ -20,15 +20,16 @@ namespace lanlord::test {
 
 enum class Behaviour : std::uint8_t {
     normal,
-    silent,           // never answers
-    refused,          // REFUSED to everything
-    servfail,         // SERVFAIL to everything
-    formerr_on_edns,  // FORMERR without OPT to a query with OPT; normal without
-    tcp_only,         // over UDP: TC=1 with empty sections; normal over TCP
-    lame,             // not authoritative: an upward referral to the root, for any name
-    no_0x20,          // normal, but the question comes back lower-cased
-    poison,           // normal plus the out-of-bailiwick records below in every section
-    wrong_name,       // the answer for another name: the first label replaced by "wrong"
+    silent,            // never answers
+    refused,           // REFUSED to everything
+    servfail,          // SERVFAIL to everything
+    formerr_on_edns,   // FORMERR without OPT to a query with OPT; normal without
+    tcp_only,          // over UDP: TC=1 with empty sections; normal over TCP
+    lame,              // not authoritative: an upward referral to the root, for any name
+    no_0x20,           // normal, but the question comes back lower-cased
+    poison,            // normal plus the out-of-bailiwick records below in every section
+    wrong_name,        // the answer for another name: the first label replaced by "wrong"
+    nxdomain_for_ent,  // an empty non-terminal answered NXDOMAIN (RFC 9156 2.3's broken servers)
 };
 
 // What `poison` adds to every answer: an A for a name outside any test zone

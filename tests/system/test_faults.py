@@ -325,8 +325,15 @@ def case_rate_limit(env):
     check(answered <= allowed * 1.1, f"the flooder got {answered} answers in {flood_seconds}s; the limit allows "
           f"about {allowed:.0f}")
     check(answered >= allowed * 0.5, f"the flooder got only {answered} answers; the limit allows {allowed:.0f}")
-    check(s["rate_limited"] >= sent - allowed * 1.1,
-          f"rate_limited is {s['rate_limited']} for {sent} queries of which about {allowed:.0f} were allowed")
+    # Against what lanlord received, not what the flooder sent: on a loaded
+    # machine the kernel drops datagrams lanlord never sees (a CI run with a
+    # fuzzer beside it lost 3,907 of 353,400), and those are neither answered
+    # nor counted. The modest client's 40 are received too.
+    received = s["queries"]
+    check(received <= sent + 40, f"lanlord received {received} queries, more than the {sent} + 40 sent")
+    check(s["rate_limited"] >= received - 40 - allowed * 1.1,
+          f"rate_limited is {s['rate_limited']} for {received} queries received of which about {allowed:.0f} "
+          f"were allowed")
 
 
 CASES = {"lossy": case_lossy, "all_dead": case_all_dead, "spoof": case_spoof, "out_of_chain": case_out_of_chain,

@@ -52,7 +52,7 @@ TEST_CASE("infra_cache: RFC 6298 srtt, rttvar and RTO", "[recursion]") {
     CHECK(s.srtt == milliseconds(100));
     CHECK(s.rttvar == milliseconds(50));
     CHECK(infra.rto(a, kT0) == milliseconds(300));
-    CHECK(infra.expected(a, kT0) == milliseconds(300));
+    CHECK(infra.expected(a, kT0) == milliseconds(100));  // selection ranks by srtt
 
     // Later samples (2.3): RTTVAR from the old SRTT first, then SRTT.
     // RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5; SRTT = 7/8 * 100 + 1/8 * 200 = 112.5.
@@ -78,6 +78,15 @@ TEST_CASE("infra_cache: RFC 6298 srtt, rttvar and RTO", "[recursion]") {
     CHECK(infra.expected(unknown, kT0) < infra.expected(slow, kT0));
 }
 
+TEST_CASE("infra_cache: servers below kMinRto still rank by their RTT", "[recursion]") {
+    InfraCache infra;
+    IpAddress fast = ip("192.0.2.1"), slower = ip("192.0.2.2");
+    infra.on_answer(fast, milliseconds(4), kT0);
+    infra.on_answer(slower, milliseconds(9), kT0);
+    CHECK(infra.rto(fast, kT0) == infra.rto(slower, kT0));  // both at the floor
+    CHECK(infra.expected(fast, kT0) < infra.expected(slower, kT0));
+}
+
 TEST_CASE("infra_cache: RTO kept within [kMinRto, kMaxRto]", "[recursion]") {
     InfraCache infra;
     IpAddress fast = ip("192.0.2.1"), slow = ip("192.0.2.2");
@@ -100,7 +109,7 @@ TEST_CASE("infra_cache: timeouts double the RTO, kDeadAfter in a row hold the ad
     CHECK(infra.rto(a, now) == milliseconds(1200));
     infra.on_timeout(a, now);
     CHECK(infra.rto(a, now) == milliseconds(2400));
-    CHECK(infra.expected(a, now) == milliseconds(2400));
+    CHECK(infra.expected(a, now) == milliseconds(800));  // srtt 100 ms, doubled per timeout
     CHECK_FALSE(infra.held(a, now));
     REQUIRE(InfraCache::kDeadAfter == 4);
     infra.on_timeout(a, now);
