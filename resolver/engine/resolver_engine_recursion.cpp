@@ -1,0 +1,64 @@
+// ResolverEngine's side of the recursive mode: the iterator's finished
+// resolutions handed to their transactions, traces, priming at start.
+#include "resolver/engine/resolver_engine.h"
+
+#include "resolver/engine/resolver_engine_state.h"
+
+#include <algorithm>
+
+#include "common/byte_cursor.h"
+#include "resolver/wire/answer_splice.h"
+#include "resolver/wire/dns_constants.h"
+
+namespace lanlord {
+
+void ResolverEngine::drain_iterator(TimePoint now) {
+    if (!iterator_ || !iterator_->has_results()) return;
+    for (RecursionResult& res : iterator_->take_results()) {
+        ++stats_.recursions;
+        stats_.recursion_queries += res.queries;
+        if (auto tr = traces_.find(res.id); tr != traces_.end()) {
+            std::uint64_t trace_id = tr->second;
+            traces_.erase(tr);
+            io_.trace_finished(trace_id, res);
+            continue;
+        }
+        auto it = transactions_.find(res.id);
+        if (it == transactions_.end()) continue;  // ended meanwhile (deadline)
+        Transaction& t = *it->second;
+        if (res.ok) {
+            ScannedResponse r;
+            if (scan_response(res.message, t.qname, t.qtype, t.qclass, settings_.ttl, r) == ScanStatus::ok) {
+                complete(t, &r, now);
+                continue;
+            }
+            res.ede_text = "internal error: unreadable result";
+        }
+        ++stats_.recursion_failures;
+        t.ede_code = res.ede_code;
+        t.ede_text = std::move(res.ede_text);
+        complete(t, nullptr, now);
+    }
+}
+
+void ResolverEngine::prime(TimePoint now) {
+    now_ = now;
+    if (!iterator_) return;
+    // A resolution of ". NS" without a transaction: its result is dropped by
+    // drain_iterator, what it learns stays in the record cache.
+    iterator_->start(next_id_++, std::string(1, '\0'), dns::type::NS, now);
+    drain_iterator(now);
+}
+
+bool ResolverEngine::start_trace(std::uint64_t trace_id, std::string_view qname, std::uint16_t qtype,
+                                 TimePoint now) {
+    now_ = now;
+    if (!iterator_) return false;
+    std::uint64_t id = next_id_++;
+    traces_[id] = trace_id;
+    iterator_->start(id, qname, qtype, now, true);
+    drain_iterator(now);
+    return true;
+}
+
+}  // namespace lanlord

@@ -1,0 +1,48 @@
+// ResolverEngine's transactions, their attempts and waiters (internal to
+// resolver_engine*.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "resolver/engine/resolver_engine.h"
+
+namespace lanlord {
+
+struct ResolverEngine::Waiter {
+    ClientRef client;
+    TimePoint arrived{};  // for the answer-latency histogram
+    QueryView q;
+    std::vector<std::uint8_t> head;    // the client's header and question (its spelling of QNAME)
+    std::vector<std::uint8_t> prefix;  // local CNAME records answered before the resolved target
+    std::uint16_t prefix_count = 0;
+};
+
+struct ResolverEngine::Attempt {
+    std::uint64_t token = 0;
+    std::size_t server = 0;  // index when sent; the list may change (resolv.conf), so
+    Endpoint endpoint;       // the endpoint is what identifies the server
+    std::uint16_t id = 0;
+    bool tcp = false, probe = false, open = true, timed_out = false;
+    TimePoint sent{}, rto_at{};
+    SendStamp stamp;  // the server's record when sent (UpstreamGroup::on_timeout)
+};
+
+struct ResolverEngine::Transaction {
+    std::uint64_t id = 0;
+    std::string key, qname;
+    std::uint16_t qtype = 0, qclass = 0;
+    bool dnssec_ok = false, checking_disabled = false;
+    std::shared_ptr<UpstreamGroup> group;  // kept alive across a reload
+    std::vector<Waiter> waiters;
+    std::vector<Attempt> attempts;
+    std::uint64_t tried = 0;  // servers asked in this round
+    TimePoint deadline{};
+    std::uint32_t policy_generation = 0;  // the blocklist in force when it started
+    bool answered = false;                // only a probe's verdict is awaited (retire)
+    bool recursive = false;               // the iterator resolves it (no attempts of ours)
+    std::uint16_t ede_code = 0;           // why it failed (RFC 8914), when it did
+    std::string ede_text;
+};
+
+}  // namespace lanlord
