@@ -46,7 +46,6 @@ void IteratorStats::add(const IteratorStats& o) {
     spoofed += o.spoofed;
     primings += o.primings;
     ns_lookups += o.ns_lookups;
-    refused_addresses += o.refused_addresses;
     for (std::size_t i = 0; i < queries_per_resolution.size(); ++i)
         queries_per_resolution[i] += o.queries_per_resolution[i];
 }

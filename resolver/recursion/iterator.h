@@ -94,7 +94,7 @@ struct IteratorStats {
     std::uint64_t resolutions = 0, answered = 0, failed = 0, budget_exceeded = 0;
     std::uint64_t queries = 0, tcp_queries = 0, timeouts = 0, referrals = 0, lame = 0;
     std::uint64_t edns_fallbacks = 0, case_mismatches = 0, qmin_fallbacks = 0, malformed = 0, spoofed = 0;
-    std::uint64_t primings = 0, ns_lookups = 0, refused_addresses = 0;
+    std::uint64_t primings = 0, ns_lookups = 0;
     // Resolutions by the outgoing queries they cost: 0, 1, 2, 3, 4-5, 6-9, 10-19, 20+.
     std::array<std::uint64_t, 8> queries_per_resolution{};
 
