@@ -45,6 +45,7 @@ own_includes resolver/wire "${COMMON[@]}"
 own_includes resolver/cache "${COMMON[@]}" resolver/wire/
 own_includes resolver/local "${COMMON[@]}" resolver/wire/
 own_includes resolver/recursion "${COMMON[@]}" resolver/wire/ resolver/engine/engine_types.h
+own_includes resolver/dnssec "${COMMON[@]}" resolver/wire/
 own_includes resolver/engine "${COMMON[@]}" resolver/wire/ resolver/cache/ resolver/local/ resolver/recursion/
 own_includes resolver/net "${COMMON[@]}" common/io/ resolver/wire/ resolver/cache/ resolver/local/ resolver/engine/ \
     resolver/recursion/

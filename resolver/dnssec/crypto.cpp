@@ -1,0 +1,124 @@
+#include "resolver/dnssec/crypto.h"
+
+#include <cstring>
+#include <vector>
+
+// ldns last: its C headers define macros (bool) that break C++ headers after them.
+#include <ldns/ldns.h>
+
+namespace lanlord {
+
+bool dnskey_algorithm_supported(std::uint8_t alg) {
+    switch (alg) {
+        case algorithm::RSASHA1:
+        case algorithm::RSASHA1_NSEC3:
+        case algorithm::RSASHA256:
+        case algorithm::RSASHA512:
+        case algorithm::ECDSAP256:
+        case algorithm::ECDSAP384:
+        case algorithm::ED25519:
+        case algorithm::ED448:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool ds_digest_supported(std::uint8_t type) {
+    return type == digest::SHA1 || type == digest::SHA256 || type == digest::SHA384;
+}
+
+namespace {
+
+// DER length of an INTEGER holding the unsigned big-endian `v` (leading zero
+// bytes dropped, one 0x00 added when the top bit is set: X.690 8.3).
+void append_der_integer(std::vector<std::uint8_t>& out, ByteView v) {
+    std::size_t skip = 0;
+    while (skip + 1 < v.size() && v[skip] == 0) ++skip;
+    v = v.subspan(skip);
+    bool pad = !v.empty() && (v[0] & 0x80) != 0;
+    out.push_back(0x02);
+    out.push_back(static_cast<std::uint8_t>(v.size() + (pad ? 1 : 0)));
+    if (pad) out.push_back(0);
+    out.insert(out.end(), v.begin(), v.end());
+}
+
+// RFC 6605 section 4: the signature is r | s, each the curve's size (32 or
+// 48 bytes); OpenSSL wants SEQUENCE { INTEGER r, INTEGER s }.
+bool ecdsa_signature_to_der(ByteView sig, std::size_t half, std::vector<std::uint8_t>& der) {
+    if (sig.size() != 2 * half) return false;
+    std::vector<std::uint8_t> body;
+    body.reserve(2 * half + 6);
+    append_der_integer(body, sig.subspan(0, half));
+    append_der_integer(body, sig.subspan(half, half));
+    der.clear();
+    der.push_back(0x30);
+    if (body.size() >= 0x80) der.push_back(0x81);  // long form: at most 2*49+4 bytes
+    der.push_back(static_cast<std::uint8_t>(body.size()));
+    der.insert(der.end(), body.begin(), body.end());
+    return true;
+}
+
+}  // namespace
+
+CryptoResult verify_signature(std::uint8_t alg, ByteView key, ByteView signed_data, ByteView signature) {
+    if (!dnskey_algorithm_supported(alg)) return CryptoResult::unsupported;
+    if (key.empty() || signature.empty()) return CryptoResult::invalid;
+    std::vector<std::uint8_t> der;
+    ByteView sig = signature;
+    if (alg == algorithm::ECDSAP256 || alg == algorithm::ECDSAP384) {
+        if (!ecdsa_signature_to_der(signature, alg == algorithm::ECDSAP256 ? 32 : 48, der))
+            return CryptoResult::invalid;
+        sig = der;
+    }
+    // A read-only ldns_buffer over our bytes: the verifier reads
+    // [begin, position). No copy, nothing for ldns to free.
+    ldns_buffer data{};
+    data._data = const_cast<std::uint8_t*>(signed_data.data());
+    data._position = signed_data.size();
+    data._limit = data._capacity = signed_data.size();
+    data._fixed = 1;
+    data._status = LDNS_STATUS_OK;
+    std::vector<std::uint8_t> key_copy(key.begin(), key.end());  // ldns's signature takes non-const
+    std::vector<std::uint8_t> sig_copy(sig.begin(), sig.end());
+    ldns_status st = ldns_verify_rrsig_buffers_raw(sig_copy.data(), sig_copy.size(), &data, key_copy.data(),
+                                                   key_copy.size(), alg);
+    if (st == LDNS_STATUS_OK) return CryptoResult::valid;
+    if (st == LDNS_STATUS_CRYPTO_UNKNOWN_ALGO || st == LDNS_STATUS_CRYPTO_ALGO_NOT_IMPL)
+        return CryptoResult::unsupported;
+    return CryptoResult::invalid;
+}
+
+std::size_t ds_digest(std::uint8_t type, std::string_view owner, ByteView dnskey_rdata,
+                      std::array<std::uint8_t, 48>& out) {
+    if (!ds_digest_supported(type)) return 0;
+    std::vector<std::uint8_t> data(owner.begin(), owner.end());
+    data.insert(data.end(), dnskey_rdata.begin(), dnskey_rdata.end());
+    auto len = static_cast<unsigned>(data.size());
+    switch (type) {
+        case digest::SHA1:
+            ldns_sha1(data.data(), len, out.data());
+            return 20;
+        case digest::SHA256:
+            ldns_sha256(data.data(), len, out.data());
+            return 32;
+        default:
+            ldns_sha384(data.data(), len, out.data());
+            return 48;
+    }
+}
+
+void nsec3_hash(std::string_view name, ByteView salt, std::uint16_t iterations, Nsec3Hash& out) {
+    // name (<= 255) | salt (<= 255) fits one stack buffer; so does hash | salt.
+    std::array<std::uint8_t, 512> buf{};
+    std::memcpy(buf.data(), name.data(), name.size());
+    if (!salt.empty()) std::memcpy(buf.data() + name.size(), salt.data(), salt.size());
+    ldns_sha1(buf.data(), static_cast<unsigned>(name.size() + salt.size()), out.data());
+    for (unsigned k = 0; k < iterations; ++k) {
+        std::memcpy(buf.data(), out.data(), out.size());
+        if (!salt.empty()) std::memcpy(buf.data() + out.size(), salt.data(), salt.size());
+        ldns_sha1(buf.data(), static_cast<unsigned>(out.size() + salt.size()), out.data());
+    }
+}
+
+}  // namespace lanlord

@@ -1,0 +1,197 @@
+#include "resolver/dnssec/response_validator.h"
+
+#include <algorithm>
+
+#include "common/dns_name.h"
+#include "resolver/dnssec/canonical_name.h"
+#include "resolver/dnssec/signed_rrsets.h"
+#include "resolver/dnssec/verified_denial.h"
+#include "resolver/wire/dns_constants.h"
+#include "resolver/wire/rdata_decode.h"
+
+namespace lanlord {
+
+namespace {
+
+constexpr unsigned kMaxChain = 12;  // CNAME/DNAME links, as the iterator's limit
+
+class Validation {
+  public:
+    Validation(const ParsedMessage& m, const ChainLookup& lookup, std::uint32_t wall,
+               ValidationBudget& budget)
+        : lookup_(lookup), wall_(wall), budget_(budget) {
+        answer_ = signed_rrsets(m, Section::answer);
+        authority_ = signed_rrsets(m, Section::authority);
+    }
+
+    ResponseVerdict run(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype) {
+        std::string name(qname);
+        for (unsigned link = 0; link <= kMaxChain && !stopped(); ++link) {
+            const SignedRrset* data = find(name, qtype);
+            if (data) {
+                rrset(*data, name);
+                return result();
+            }
+            if (const SignedRrset* cname = find(name, dns::type::CNAME); cname && qtype != dns::type::CNAME) {
+                rrset(*cname, name);
+                name = target_of(*cname);
+                if (name.empty()) break;
+                continue;
+            }
+            if (const SignedRrset* dname = find_dname(name)) {
+                rrset(*dname, name);
+                // The CNAME that comes with a DNAME is synthesised (RFC 6672
+                // 3.4: unsigned); we follow the DNAME's own target instead.
+                name = substitute(name, *dname);
+                if (name.empty()) break;
+                continue;
+            }
+            negative(m, name, qtype);
+            return result();
+        }
+        if (!stopped()) combine(Verdict::bogus("the answer's alias chain is too long or broken"), "");
+        return result();
+    }
+
+  private:
+    bool stopped() const { return out_.verdict.is_bogus() && out_.needed.empty(); }
+
+    ResponseVerdict result() {
+        if (!out_.needed.empty()) out_.verdict = {Security::indeterminate, ede::none, "chains to walk"};
+        return out_;
+    }
+
+    void combine(Verdict v, std::string_view zone) {
+        if (v.is_bogus()) {
+            if (!out_.verdict.is_bogus()) out_.verdict = v, out_.zone = std::string(zone);
+        } else if (v.security == Security::insecure || v.security == Security::indeterminate) {
+            if (out_.verdict.is_secure()) out_.verdict = Verdict::insecure(v.reason, v.ede);
+        }
+    }
+
+    const ChainResult* chain(std::string_view name) {
+        const ChainResult* c = lookup_(name);
+        if (!c && std::find(out_.needed.begin(), out_.needed.end(), name) == out_.needed.end())
+            out_.needed.emplace_back(name);
+        return c;
+    }
+
+    const SignedRrset* find(std::string_view owner, std::uint16_t type) const {
+        for (const SignedRrset& s : answer_)
+            if (s.owner == owner &&
+                (s.type == type || (type == dns::type::ANY && s.type != dns::type::CNAME)))
+                return &s;
+        return nullptr;
+    }
+
+    const SignedRrset* find_dname(std::string_view name) const {
+        for (const SignedRrset& s : answer_)
+            if (s.type == dns::type::DNAME && s.owner != name && name_is_under(name, s.owner)) return &s;
+        return nullptr;
+    }
+
+    static std::string target_of(const SignedRrset& s) {
+        if (s.rdatas.size() != 1) return {};
+        std::size_t pos = 0;
+        WireName n;
+        if (read_wire_name(s.rdatas[0], pos, n) != WireNameError::ok) return {};
+        return std::string(n.view());
+    }
+
+    static std::string substitute(std::string_view name, const SignedRrset& dname) {
+        std::string target = target_of(dname);
+        if (target.empty()) return {};
+        std::string out(name.substr(0, name.size() - dname.owner.size()));
+        out += target;
+        return out.size() <= kMaxNameLength ? out : std::string();
+    }
+
+    // One RRset of the chain: its zone's security, then its signatures.
+    void rrset(const SignedRrset& s, std::string_view qname_here) {
+        std::string signer = s.signer();
+        if (signer.empty()) {
+            // Unsigned: fine only below an insecure cut (RFC 4035 5.2).
+            const ChainResult* c = chain(s.owner);
+            if (!c) return;
+            if (c->verdict.is_secure())
+                return combine(Verdict::bogus("unsigned data in a signed zone", ede::rrsigs_missing),
+                               c->zone);
+            return combine(
+                c->verdict.is_bogus() ? c->verdict : Verdict::insecure(c->verdict.reason, c->verdict.ede),
+                c->zone);
+        }
+        const ChainResult* c = chain(signer);
+        if (!c) return;
+        if (!c->verdict.is_secure()) {
+            return combine(
+                c->verdict.is_bogus() ? c->verdict : Verdict::insecure(c->verdict.reason, c->verdict.ede),
+                c->zone);
+        }
+        if (c->zone != signer)
+            return combine(Verdict::bogus("the RRSIG's signer is not a zone apex"), signer);
+        std::vector<ByteView> keys(c->keys->keys.begin(), c->keys->keys.end());
+        std::vector<ByteView> views;
+        RrsetData data = s.data(views);
+        std::vector<RrsigData> sigs = s.signatures();
+        RrsetVerdict v = verify_rrset(data, sigs, ZoneKeys{signer, keys}, wall_, budget_);
+        if (!v.verdict.is_secure()) return combine(v.verdict, signer);
+        if (v.wildcard) {
+            // RFC 4035 5.3.4: the expansion needs proof that no closer name exists.
+            VerifiedDenial d = verified_denial(authority_, signer, keys, wall_, budget_);
+            Verdict w = !d.nsecs.empty()
+                            ? prove_wildcard_answer_nsec(qname_here, v.wildcard_labels, d.nsecs)
+                            : prove_wildcard_answer_nsec3(qname_here, v.wildcard_labels, d.nsec3s, budget_);
+            combine(w, signer);
+        }
+    }
+
+    void negative(const ParsedMessage& m, std::string_view name, std::uint16_t qtype) {
+        bool nxdomain = m.rcode() == dns::rcode::NXDOMAIN;
+        if (!nxdomain && m.rcode() != dns::rcode::NOERROR)
+            return combine(Verdict::bogus("an error answer"), "");
+        // The zone that denies: the signer of its NSEC/NSEC3 (or SOA) records.
+        std::string zone;
+        for (const SignedRrset& s : authority_)
+            if (s.type == dns::type::SOA || s.type == dns::type::NSEC || s.type == dns::type::NSEC3)
+                if (zone = s.signer(); !zone.empty()) break;
+        if (zone.empty()) {
+            // No signature in sight: fine below an insecure cut only.
+            const ChainResult* c = chain(name);
+            if (!c) return;
+            if (c->verdict.is_secure())
+                return combine(Verdict::bogus("an unsigned negative answer", ede::nsec_missing), c->zone);
+            return combine(
+                c->verdict.is_bogus() ? c->verdict : Verdict::insecure(c->verdict.reason, c->verdict.ede),
+                c->zone);
+        }
+        if (!name_is_under(name, zone))
+            return combine(Verdict::bogus("the denial is from another zone", ede::nsec_missing), zone);
+        const ChainResult* c = chain(zone);
+        if (!c) return;
+        if (!c->verdict.is_secure())
+            return combine(
+                c->verdict.is_bogus() ? c->verdict : Verdict::insecure(c->verdict.reason, c->verdict.ede),
+                c->zone);
+        if (c->zone != zone) return combine(Verdict::bogus("the denial's signer is not a zone apex"), zone);
+        std::vector<ByteView> keys(c->keys->keys.begin(), c->keys->keys.end());
+        VerifiedDenial d = verified_denial(authority_, zone, keys, wall_, budget_);
+        combine(prove_denial(d, name, qtype, nxdomain, budget_), zone);
+    }
+
+    const ChainLookup& lookup_;
+    std::uint32_t wall_;
+    ValidationBudget& budget_;
+    std::vector<SignedRrset> answer_, authority_;
+    ResponseVerdict out_{Verdict::secure(), {}, {}};
+};
+
+}  // namespace
+
+ResponseVerdict validate_response(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype,
+                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget) {
+    if (!m.ok()) return {Verdict::bogus("the response did not parse"), {}, {}};
+    Validation v(m, lookup, wall, budget);
+    return v.run(m, qname, qtype);
+}
+
+}  // namespace lanlord

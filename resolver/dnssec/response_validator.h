@@ -1,0 +1,43 @@
+// Validates a whole response to (qname, qtype) (RFC 4035 section 5): every
+// RRset of the answer's CNAME/DNAME chain with the keys of the zone that
+// signed it, wildcard expansions with their next-closer proof, and negative
+// answers with their NSEC/NSEC3 proof from the zone of the SOA. The result
+// is the weakest of its parts: bogus, else insecure, else secure.
+//
+// It needs the security of the zones involved, which the chain walks
+// (chain_walk.h) establish. `lookup(name)` gives the finished walk for a
+// name (a signer, or the owner of unsigned data) or nullptr when none has
+// run yet; every name it lacked is listed in `needed`, and the verdict is
+// then indeterminate: the caller walks those chains and calls again.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "resolver/dnssec/key_cache.h"
+#include "resolver/dnssec/validation_result.h"
+#include "resolver/wire/dns_message.h"
+
+namespace lanlord {
+
+struct ChainResult {
+    Verdict verdict;                           // of the chain walk
+    std::string zone;                          // deepest zone reached (the signer's zone when secure)
+    std::shared_ptr<const ZoneKeyEntry> keys;  // secure: the zone's keys
+};
+using ChainLookup = std::function<const ChainResult*(std::string_view name)>;
+
+struct ResponseVerdict {
+    Verdict verdict;
+    std::vector<std::string> needed;  // names to walk before calling again
+    std::string zone;                 // the zone whose data failed (bogus), for the log
+};
+
+ResponseVerdict validate_response(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype,
+                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget);
+
+}  // namespace lanlord
