@@ -131,11 +131,12 @@ RrsetVerdict verify_rrset(const RrsetData& set, std::span<const RrsigData> sigs,
         }
         if (tried == budget.limits.max_signatures_per_rrset) break;
         ++tried;
-        if (!serial_le(f.inception, now)) {
+        const bool dates = budget.limits.check_signature_dates;
+        if (dates && !serial_le(f.inception, now)) {
             fail(3, Verdict::bogus("signature not yet valid", ede::signature_not_yet_valid));
             continue;
         }
-        if (!serial_le(now, f.expiration)) {
+        if (dates && !serial_le(now, f.expiration)) {
             fail(3, Verdict::bogus("signature expired", ede::signature_expired));
             continue;
         }
@@ -166,7 +167,7 @@ RrsetVerdict verify_rrset(const RrsetData& set, std::span<const RrsigData> sigs,
             CryptoResult c = verify_signature(f.algorithm, key.public_key, signed_data, f.signature);
             if (c == CryptoResult::valid) {
                 std::uint32_t ttl = std::min(set.ttl, f.original_ttl);
-                ttl = std::min(ttl, f.expiration - now);  // serial_le(now, expiration) held
+                if (serial_le(now, f.expiration)) ttl = std::min(ttl, f.expiration - now);
                 result.verdict = Verdict::secure();
                 result.ttl = ttl;
                 if (f.labels < owner_labels && !owner_is_wildcard) {

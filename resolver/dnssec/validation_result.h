@@ -77,6 +77,10 @@ struct ValidationLimits {
     unsigned max_nsec3_hashes = 150;
     unsigned max_nsec3_iterations = 100;
     unsigned max_ds_records = 8;  // DS records looked at per zone (pdns: 8)
+    // False only while the wall clock is not trusted (clock_trust.h):
+    // signatures are then checked without their dates, and the caller gives
+    // no AD to what such a validation calls secure.
+    bool check_signature_dates = true;
 };
 
 struct ValidationBudget {
