@@ -9,6 +9,7 @@
 #include "resolver/wire/dns_message.h"
 #include "resolver/wire/rdata_layout.h"
 #include "resolver/wire/wire_name.h"
+#include "support/fake_zone_signing.h"
 
 namespace lanlord::test {
 namespace {
@@ -168,7 +169,9 @@ std::vector<std::string> path_from_apex(const std::string& name, const std::stri
 std::optional<std::string> step(const FakeZone& z, const std::string& name, std::uint16_t qtype,
                                 Outcome& out) {
     for (const auto& n : path_from_apex(name, z.origin())) {
-        if (n != z.origin() && z.has(n, dns::type::NS)) {  // a zone cut: referral (3b)
+        // A zone cut: referral (3b); but DS at the cut is the parent's to
+        // answer (RFC 4035 3.1.4.1).
+        if (n != z.origin() && z.has(n, dns::type::NS) && !(n == name && qtype == dns::type::DS)) {
             // After a CNAME the answer stays authoritative; the referral
             // tells where the target lives (RFC 1034 4.3.2 3b, as BIND does).
             if (out.answer.empty()) out.authoritative = false;
@@ -343,6 +346,10 @@ std::optional<Bytes> FakeServer::answer(std::span<const std::uint8_t> query, boo
                 out = lookup(zones, qname, q.qtype);
         }
     }
+    // DO=1 to a signed zone: RRSIGs, DS or its denial in referrals, proofs.
+    if (q.dnssec_ok && out.zone && out.zone->dnssec() &&
+        (out.rcode == dns::rcode::NOERROR || out.rcode == dns::rcode::NXDOMAIN))
+        add_dnssec(*out.zone, qname, q.qtype, {out.answer, out.authority, out.rcode, out.authoritative});
     Bytes msg = build(q, question, out, q.edns, false);
     if (!tcp && msg.size() > q.udp_limit) msg = build(q, question, out, q.edns, true);
     return msg;

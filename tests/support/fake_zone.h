@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ struct ZoneRecord {
 // "A", "aaaa", "NS", "CNAME", "DNAME", "SOA", "MX", "TXT", "PTR" (and a few
 // more the parser knows, e.g. "DS", "SRV") -> type number; throws otherwise.
 std::uint16_t type_from_text(std::string_view type);
+
+struct ZoneDnssec;  // fake_zone_signing.h: what sign_zone() adds
 
 class FakeZone {
   public:
@@ -65,6 +68,10 @@ class FakeZone {
     // `owner` itself has none: NODATA, not NXDOMAIN, RFC 8020).
     bool has_descendant(std::string_view owner) const;
 
+    // Set by sign_zone() (fake_zone_signing.h); nullptr: an unsigned zone.
+    const ZoneDnssec* dnssec() const { return dnssec_.get(); }
+    void set_dnssec(std::shared_ptr<const ZoneDnssec> d) { dnssec_ = std::move(d); }
+
   private:
     enum class Names : std::uint8_t { absolute, relative };
     std::string resolve_name(std::string_view text, Names mode) const;
@@ -74,6 +81,7 @@ class FakeZone {
 
     std::string origin_;
     std::vector<ZoneRecord> records_;
+    std::shared_ptr<const ZoneDnssec> dnssec_;
 };
 
 }  // namespace lanlord::test
