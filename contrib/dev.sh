@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2 nlohmann-json3-dev libldns-dev)
 TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhcp-client dhcpcd5 prometheus
-           clang-format clang-tidy strace)
+           clang-format clang-tidy strace ldnsutils unbound)
 BUILD_DIR=${BUILD_DIR:-build}
 # The tests the ThreadSanitizer pass runs (a CTest -R pattern): see "test)" below.
 TSAN_TESTS='system: (recursion|control|upstream sockets|boundary|faults: (30 %|every upstream silent|forged|records outside)|dhcp: (every ACKed|a slow fdatasync|a full disk)|local names: blocklist reloaded)'
@@ -21,8 +21,9 @@ install_packages() {
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "== installing: ${missing[*]}"
     as_root apt-get update -qq
-    # Test peers (nsd) must not start as system services: the tests start their
-    # own on 127.x addresses, and a system NSD on *:53 would take those ports.
+    # Test peers (nsd, unbound) must not start as system services: the tests start their
+    # own on 127.x addresses and in network namespaces, and a system NSD on *:53 would
+    # take those ports.
     local policy=""
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         policy=/usr/sbin/policy-rc.d
@@ -34,6 +35,12 @@ install_packages() {
         return 1
     }
     [ -n "$policy" ] && as_root rm -f "$policy"
+    # Debian's unbound enables its service (and unbound-resolvconf, which would point
+    # resolv.conf at it) for the next boot: the tests only run their own, so a copy
+    # installed here is left disabled. An unbound that was installed before is not touched.
+    if [[ " ${missing[*]} " == *" unbound "* ]] && command -v systemctl >/dev/null; then
+        as_root systemctl disable unbound.service unbound-resolvconf.service >/dev/null 2>&1 || true
+    fi
     return 0
 }
 
