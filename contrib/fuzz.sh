@@ -10,9 +10,9 @@ RUNS=${1:-1000000}
 command -v clang++ >/dev/null || { echo "needs clang (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DLANLORD_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target fuzz_dns_query fuzz_dns_response fuzz_dns_message fuzz_dhcp_packet fuzz_text_inputs fuzz_control_request fuzz_recursion
+cmake --build build-fuzz -j "$(nproc)" --target fuzz_dns_query fuzz_dns_response fuzz_dns_message fuzz_dhcp_packet fuzz_text_inputs fuzz_control_request fuzz_recursion fuzz_dnssec
 status=0
-for t in dns_query dns_response dns_message dhcp_packet text_inputs control_request recursion; do
+for t in dns_query dns_response dns_message dhcp_packet text_inputs control_request recursion dnssec; do
     mkdir -p "build-fuzz/corpus/$t"
     echo "== $t: $RUNS runs"
     (cd build-fuzz && "./tests/fuzz/fuzz_$t" -runs="$RUNS" -max_len=4096 -print_final_stats=1 \
