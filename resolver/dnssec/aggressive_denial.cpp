@@ -7,6 +7,7 @@
 #include "resolver/dnssec/canonical_name.h"
 #include "resolver/dnssec/nsec3_proof.h"
 #include "resolver/dnssec/nsec_proof.h"
+#include "resolver/dnssec/rrset_signature.h"
 #include "resolver/wire/dns_constants.h"
 #include "resolver/wire/rdata_decode.h"
 
@@ -15,19 +16,6 @@ namespace lanlord {
 namespace {
 
 constexpr std::uint32_t kMaxTtl = 86400;
-
-RecordView standalone(ByteView rdata, std::uint16_t type) {
-    RecordView rr;
-    rr.type = type;
-    rr.klass = dns::kClassIN;
-    rr.rdata_length = static_cast<std::uint16_t>(rdata.size());
-    rr.section = Section::authority;
-    return rr;
-}
-
-std::string wildcard_of(std::string_view name) {
-    return name.size() + 2 > kMaxNameLength ? std::string() : std::string("\1*") + std::string(name);
-}
 
 // The entry before `key` in a chain kept in order, wrapping to the last one
 // (the chain's last record covers everything after its owner).
@@ -53,14 +41,14 @@ void AggressiveDenial::store(std::string_view zone_name, std::uint16_t type, std
     std::lock_guard lock(mutex_);
     if (type == dns::type::NSEC) {
         NsecRdata d;
-        if (decode_nsec(rdata, standalone(rdata, type), d) != RdataError::ok) return;
+        if (decode_nsec(rdata, standalone_rdata(rdata, type), d) != RdataError::ok) return;
         Zone& z = zones_[std::string(zone_name)];
         auto [it, added] = z.nsec.insert_or_assign(s.owner, s);
         records_ += added ? 1 : 0;
     } else if (type == dns::type::NSEC3) {
         Nsec3Rdata d;
         Nsec3Hash h;
-        if (decode_nsec3(rdata, standalone(rdata, type), d) != RdataError::ok ||
+        if (decode_nsec3(rdata, standalone_rdata(rdata, type), d) != RdataError::ok ||
             !nsec3_owner_hash(owner, h) || name_parent(owner) != zone_name || d.hash_algorithm != 1 ||
             d.iterations > limits.max_nsec3_iterations)
             return;
@@ -117,7 +105,8 @@ Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, 
         auto record = [&](const Stored* s, NsecRecord& out) {
             if (!s) return false;
             out = NsecRecord{s->owner, zone_name, {}};
-            return decode_nsec(s->rdata, standalone(s->rdata, dns::type::NSEC), out.rdata) == RdataError::ok;
+            return decode_nsec(s->rdata, standalone_rdata(s->rdata, dns::type::NSEC), out.rdata) ==
+                   RdataError::ok;
         };
         NsecRecord r[2];
         auto exact = z->nsec.find(std::string(name));
@@ -128,7 +117,8 @@ Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, 
         if (prove_nodata_nsec(name, qtype, std::span(r, 1)).is_secure()) return Synthesised::nodata;  // ENT
         std::string_view a = common_ancestor(name, r[0].owner);
         std::string_view b = common_ancestor(name, r[0].rdata.next.view());
-        std::string wildcard = wildcard_of(a.size() >= b.size() ? a : b);
+        WildcardBuffer wbuf{};
+        std::string wildcard(wildcard_name(a.size() >= b.size() ? a : b, wbuf));
         if (wildcard.empty() || !record(predecessor(z->nsec, wildcard, now), r[1])) return Synthesised::none;
         return prove_nxdomain_nsec(name, std::span(r, 2)).is_secure() ? Synthesised::nxdomain
                                                                       : Synthesised::none;
@@ -146,7 +136,7 @@ Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, 
     auto add = [&](const Stored* s) {
         if (!s) return false;
         Nsec3Record r{s->owner, zone_name, {}};
-        if (decode_nsec3(s->rdata, standalone(s->rdata, dns::type::NSEC3), r.rdata) != RdataError::ok)
+        if (decode_nsec3(s->rdata, standalone_rdata(s->rdata, dns::type::NSEC3), r.rdata) != RdataError::ok)
             return false;
         proof.push_back(r);
         return true;
@@ -166,7 +156,8 @@ Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, 
         auto it = z->nsec3.find(ch);
         if (it != z->nsec3.end() && it->second.expires > now) {
             Nsec3Hash nh, wh;
-            std::string wildcard = wildcard_of(ce);
+            WildcardBuffer wbuf{};
+            std::string wildcard(wildcard_name(ce, wbuf));
             if (wildcard.empty() || !hash(next_closer, nh) || !hash(wildcard, wh)) return Synthesised::none;
             const Stored* nc = predecessor(z->nsec3, nh, now);
             if (!add(&it->second) || !add(nc) || !add(predecessor(z->nsec3, wh, now)))

@@ -70,6 +70,14 @@ std::string_view common_ancestor(std::string_view a, std::string_view b) {
     return a;
 }
 
+std::string_view wildcard_name(std::string_view name, WildcardBuffer& buf) {
+    if (name.size() + 2 > kMaxNameLength) return {};
+    buf[0] = 1;
+    buf[1] = '*';
+    std::copy(name.begin(), name.end(), buf.begin() + 2);
+    return {buf.data(), name.size() + 2};
+}
+
 bool is_wildcard_name(std::string_view name) {
     return name.size() >= 2 && name[0] == 1 && name[1] == '*';
 }

@@ -4,6 +4,7 @@
 // comparison of 6.1 is a byte comparison of labels.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 namespace lanlord {
@@ -21,6 +22,11 @@ std::string_view name_suffix_labels(std::string_view name, unsigned labels);
 
 // The longest common ancestor of `a` and `b` (at least the root).
 std::string_view common_ancestor(std::string_view a, std::string_view b);
+
+// "*." + name (the wildcard below `name`, RFC 4592) written into `buf`;
+// empty when it would exceed 255 bytes.
+using WildcardBuffer = std::array<char, 257>;
+std::string_view wildcard_name(std::string_view name, WildcardBuffer& buf);
 
 // True for "\001*" followed by anything: a wildcard owner (RFC 4592 2.1.1).
 bool is_wildcard_name(std::string_view name);

@@ -146,14 +146,6 @@ bool find_closest_encloser(Nsec3Set& set, std::string_view qname, ClosestEnclose
     }
 }
 
-std::string_view wildcard_of(std::string_view name, std::array<char, kMaxNameLength + 2>& buf) {
-    if (name.size() + 2 > kMaxNameLength) return {};
-    buf[0] = 1;
-    buf[1] = '*';
-    std::copy(name.begin(), name.end(), buf.begin() + 2);
-    return {buf.data(), name.size() + 2};
-}
-
 }  // namespace
 
 bool nsec3_owner_hash(std::string_view owner, Nsec3Hash& out) {
@@ -182,8 +174,8 @@ Verdict prove_nxdomain_nsec3(std::string_view qname, std::span<const Nsec3Record
     if (unusable(set, qname, budget, v)) return v;
     ClosestEncloser ce;
     if (!find_closest_encloser(set, qname, ce, v)) return v;
-    std::array<char, kMaxNameLength + 2> buf{};
-    std::string_view wildcard = wildcard_of(ce.name, buf);
+    WildcardBuffer buf{};
+    std::string_view wildcard = wildcard_name(ce.name, buf);
     Nsec3Hash wh;
     if (wildcard.empty()) return missing("no wildcard can exist");
     if (!set.hash(wildcard, wh)) return work_limit();
@@ -219,8 +211,8 @@ Verdict prove_nodata_nsec3(std::string_view qname, std::uint16_t qtype, std::spa
     if (!find_closest_encloser(set, qname, ce, v)) return v;
     if (qtype == dns::type::DS && ce.next_closer_cover->rdata.opt_out())
         return Verdict::insecure("no DS: an unsigned delegation in an opt-out span");
-    std::array<char, kMaxNameLength + 2> buf{};
-    std::string_view wildcard = wildcard_of(ce.name, buf);
+    WildcardBuffer buf{};
+    std::string_view wildcard = wildcard_name(ce.name, buf);
     Nsec3Hash wh;
     if (wildcard.empty()) return missing("no wildcard can exist");
     if (!set.hash(wildcard, wh)) return work_limit();

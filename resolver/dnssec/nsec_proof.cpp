@@ -43,15 +43,6 @@ const NsecRecord* covering(std::span<const NsecRecord> nsecs, std::string_view n
     return nullptr;
 }
 
-// "*." + name into `buf`.
-std::string_view wildcard_of(std::string_view name, std::array<char, kMaxNameLength + 2>& buf) {
-    if (name.size() + 2 > kMaxNameLength) return {};
-    buf[0] = 1;
-    buf[1] = '*';
-    std::copy(name.begin(), name.end(), buf.begin() + 2);
-    return {buf.data(), name.size() + 2};
-}
-
 }  // namespace
 
 bool nsec_covers(const NsecRecord& nsec, std::string_view name) {
@@ -70,8 +61,8 @@ Verdict prove_nxdomain_nsec(std::string_view qname, std::span<const NsecRecord> 
     if (!cover) return missing("no NSEC covers the name");
     std::string_view ce = closest_encloser(*cover, qname);
     if (!name_is_under(ce, cover->signer)) return missing("the closest encloser is outside the zone");
-    std::array<char, kMaxNameLength + 2> buf{};
-    std::string_view wildcard = wildcard_of(ce, buf);
+    WildcardBuffer buf{};
+    std::string_view wildcard = wildcard_name(ce, buf);
     if (wildcard.empty()) return missing("no wildcard can exist");
     if (matching(nsecs, wildcard)) return missing("the wildcard at the closest encloser exists");
     if (!covering(nsecs, wildcard)) return missing("no NSEC covers the wildcard at the closest encloser");
@@ -102,8 +93,8 @@ Verdict prove_nodata_nsec(std::string_view qname, std::uint16_t qtype, std::span
     // Wildcard NODATA (RFC 4035 3.1.3.4): the name is covered and the
     // wildcard at its closest encloser exists without the type.
     if (const NsecRecord* cover = covering(nsecs, qname)) {
-        std::array<char, kMaxNameLength + 2> buf{};
-        std::string_view wildcard = wildcard_of(closest_encloser(*cover, qname), buf);
+        WildcardBuffer buf{};
+        std::string_view wildcard = wildcard_name(closest_encloser(*cover, qname), buf);
         const NsecRecord* w = wildcard.empty() ? nullptr : matching(nsecs, wildcard);
         if (w && !w->rdata.types.covers(qtype) && !w->rdata.types.covers(dns::type::CNAME))
             return Verdict::secure();

@@ -10,18 +10,6 @@ namespace lanlord {
 
 namespace {
 
-// A record view over a stand-alone RDATA blob: rdata_decode's decoders read
-// RDATA at an offset into "the message", which here is the blob itself.
-RecordView standalone(ByteView rdata, std::uint16_t type) {
-    RecordView rr;
-    rr.type = type;
-    rr.klass = dns::kClassIN;
-    rr.rdata_offset = 0;
-    rr.rdata_length = static_cast<std::uint16_t>(rdata.size());
-    rr.section = Section::answer;
-    return rr;
-}
-
 void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
     out.push_back(static_cast<std::uint8_t>(v >> 8));
     out.push_back(static_cast<std::uint8_t>(v));
@@ -38,20 +26,30 @@ bool serial_le(std::uint32_t a, std::uint32_t b) {
 
 }  // namespace
 
+RecordView standalone_rdata(ByteView rdata, std::uint16_t type) {
+    RecordView rr;
+    rr.type = type;
+    rr.klass = dns::kClassIN;
+    rr.rdata_offset = 0;
+    rr.rdata_length = static_cast<std::uint16_t>(rdata.size());
+    rr.section = Section::answer;
+    return rr;
+}
+
 bool decode_rrsig_rdata(ByteView rdata, RrsigData& out) {
     if (rdata.size() > 65535) return false;
     out.rdata = rdata;
-    return decode_rrsig(rdata, standalone(rdata, dns::type::RRSIG), out.fields) == RdataError::ok;
+    return decode_rrsig(rdata, standalone_rdata(rdata, dns::type::RRSIG), out.fields) == RdataError::ok;
 }
 
 bool decode_dnskey_rdata(ByteView rdata, DnskeyRdata& out) {
     if (rdata.size() > 65535) return false;
-    return decode_dnskey(rdata, standalone(rdata, dns::type::DNSKEY), out) == RdataError::ok;
+    return decode_dnskey(rdata, standalone_rdata(rdata, dns::type::DNSKEY), out) == RdataError::ok;
 }
 
 bool decode_ds_rdata(ByteView rdata, DsRdata& out) {
     if (rdata.size() > 65535) return false;
-    return decode_ds(rdata, standalone(rdata, dns::type::DS), out) == RdataError::ok;
+    return decode_ds(rdata, standalone_rdata(rdata, dns::type::DS), out) == RdataError::ok;
 }
 
 bool usable_zone_key(const DnskeyRdata& key) {
@@ -67,15 +65,11 @@ void build_signed_data(const RrsetData& set, const RrsigData& sig, std::vector<s
 
     // RFC 4035 5.3.2: an owner with more labels than the RRSIG says was
     // expanded from the wildcard "*." + its rightmost `labels` labels.
-    std::uint8_t owner_buf[kMaxNameLength + 2];
+    // The suffix has fewer labels than the owner, so "*." + it always fits.
+    WildcardBuffer owner_buf{};
     std::string_view owner = set.owner;
-    if (sig.fields.labels < name_label_count(set.owner)) {
-        std::string_view suffix = name_suffix_labels(set.owner, sig.fields.labels);
-        owner_buf[0] = 1;
-        owner_buf[1] = '*';
-        std::copy(suffix.begin(), suffix.end(), owner_buf + 2);
-        owner = {reinterpret_cast<const char*>(owner_buf), suffix.size() + 2};
-    }
+    if (sig.fields.labels < name_label_count(set.owner))
+        owner = wildcard_name(name_suffix_labels(set.owner, sig.fields.labels), owner_buf);
 
     // RFC 4034 6.3: canonical order = RDATA as left-justified octet strings;
     // 6.3 also says duplicates are removed before signing.

@@ -33,6 +33,11 @@ struct RrsigData {
     ByteView rdata;
     RrsigRdata fields;
 };
+// A record view over a stand-alone RDATA blob (canonical, uncompressed):
+// rdata_decode's decoders read RDATA at an offset into "the message",
+// which here is the blob itself.
+RecordView standalone_rdata(ByteView rdata, std::uint16_t type);
+
 // Decodes canonical (uncompressed) RRSIG RDATA; false when malformed.
 bool decode_rrsig_rdata(ByteView rdata, RrsigData& out);
 bool decode_dnskey_rdata(ByteView rdata, DnskeyRdata& out);

@@ -4,18 +4,7 @@
 
 namespace lanlord {
 
-namespace {
-
-RecordView standalone(ByteView rdata, std::uint16_t type) {
-    RecordView rr;
-    rr.type = type;
-    rr.klass = dns::kClassIN;
-    rr.rdata_length = static_cast<std::uint16_t>(rdata.size());
-    rr.section = Section::authority;
-    return rr;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 VerifiedDenial verified_denial(std::span<const SignedRrset> authority, std::string_view zone,
                                std::span<const ByteView> keys, std::uint32_t wall, ValidationBudget& budget) {
@@ -35,11 +24,11 @@ VerifiedDenial verified_denial(std::span<const SignedRrset> authority, std::stri
             if (rd.size() > 65535) continue;
             if (s.type == dns::type::NSEC) {
                 NsecRecord r{s.owner, zone, {}};
-                if (decode_nsec(rd, standalone(rd, s.type), r.rdata) == RdataError::ok)
+                if (decode_nsec(rd, standalone_rdata(rd, s.type), r.rdata) == RdataError::ok)
                     out.nsecs.push_back(r);
             } else {
                 Nsec3Record r{s.owner, zone, {}};
-                if (decode_nsec3(rd, standalone(rd, s.type), r.rdata) == RdataError::ok)
+                if (decode_nsec3(rd, standalone_rdata(rd, s.type), r.rdata) == RdataError::ok)
                     out.nsec3s.push_back(r);
             }
         }
