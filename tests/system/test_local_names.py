@@ -356,15 +356,18 @@ def case_block_modes(env):
 
 
 def case_block_reload(env):
-    """A blocklist edited while running is reloaded within 2 s; every query
-    sent during the reload is answered (and correctly)."""
+    """A blocklist edited while running is reloaded (within 2 s in a release
+    build); every query sent during the reload is answered (and correctly).
+    The deadline is 2 s plus twice the first load's time, because under ASan
+    or TSan one parse of 200k domains alone takes about 2 s: the case checks
+    that the reload happens while answering, not how fast a sanitizer runs."""
     big = os.path.join(env.tmp, "big-list")
     with open(big, "w") as fh:
         fh.write("ads.a.test\n")
         fh.write("".join(f"d{i}.bulk{i % 97}.example\n" for i in range(200000)))
     hosts = env.write("hosts", "192.168.1.20 nas.lan\n")
     nsd, (listen,) = setup(env, local={"hosts": [hosts], "domain": "lan"}, blocklist={"files": [big]})
-    poll(listen, "ads.a.test", ("NXDOMAIN", []), 5.0, "200k-domain blocklist loaded")
+    first_load = poll(listen, "ads.a.test", ("NXDOMAIN", []), 10.0, "200k-domain blocklist loaded")
     q0 = nsd.queries()
     check_eq(quick(listen, "new.a.test", timeout=2), ("NOERROR", ["192.0.2.40"]), "new.a.test before it is listed")
     check_eq(quick(listen, "www.a.test", timeout=2), ("NOERROR", ["192.0.2.1"]), "www.a.test (forwarded)")
@@ -389,7 +392,8 @@ def case_block_reload(env):
         lt.log(f"append new.a.test to the 200k-domain list ({before} queries answered so far)")
         with open(big, "a") as fh:
             fh.write("new.a.test\n")
-        poll(listen, "new.a.test", ("NXDOMAIN", []), 2.0, "domain appended to the blocklist (was cached)")
+        poll(listen, "new.a.test", ("NXDOMAIN", []), 2.0 + 2 * first_load,
+             "domain appended to the blocklist (was cached)")
         after = len(results)
         lt.wait_until(lambda: len(results) >= after + 20, 5, "20 more answers after the reload")
     finally:
