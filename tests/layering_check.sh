@@ -38,7 +38,7 @@ COMMON=(common/byte_cursor common/dns_name common/fault common/hash common/histo
         common/ip_address common/log common/text common/time)
 own_includes common "${COMMON[@]}"
 own_includes common/io "${COMMON[@]}"
-# Resolver logic, bottom up: wire <- cache, local, recursion <- engine; then
+# Resolver logic, bottom up: wire <- cache, local, recursion, dnssec <- engine; then
 # the I/O edge. The iterator sends through the engine's EngineIo interface
 # (engine_types.h, plain types), and nothing else of the engine.
 own_includes resolver/wire "${COMMON[@]}"
@@ -46,7 +46,7 @@ own_includes resolver/cache "${COMMON[@]}" resolver/wire/
 own_includes resolver/local "${COMMON[@]}" resolver/wire/
 own_includes resolver/recursion "${COMMON[@]}" resolver/wire/ resolver/engine/engine_types.h
 own_includes resolver/dnssec "${COMMON[@]}" resolver/wire/
-own_includes resolver/engine "${COMMON[@]}" resolver/wire/ resolver/cache/ resolver/local/ resolver/recursion/
+own_includes resolver/engine "${COMMON[@]}" resolver/wire/ resolver/cache/ resolver/local/ resolver/recursion/ resolver/dnssec/
 own_includes resolver/net "${COMMON[@]}" common/io/ resolver/wire/ resolver/cache/ resolver/local/ resolver/engine/ \
     resolver/recursion/
 # DHCP logic, bottom up: wire, lease <- engine; then the I/O edge.

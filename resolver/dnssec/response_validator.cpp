@@ -24,7 +24,7 @@ class Validation {
         authority_ = signed_rrsets(m, Section::authority);
     }
 
-    ResponseVerdict run(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype) {
+    ResponseVerdict run(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype, bool continued) {
         std::string name(qname);
         for (unsigned link = 0; link <= kMaxChain && !stopped(); ++link) {
             const SignedRrset* data = find(name, qtype);
@@ -46,6 +46,7 @@ class Validation {
                 if (name.empty()) break;
                 continue;
             }
+            if (continued && link > 0) return result();  // the next response answers `name`
             negative(m, name, qtype);
             return result();
         }
@@ -188,10 +189,11 @@ class Validation {
 }  // namespace
 
 ResponseVerdict validate_response(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype,
-                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget) {
+                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget,
+                                  bool continued) {
     if (!m.ok()) return {Verdict::bogus("the response did not parse"), {}, {}};
     Validation v(m, lookup, wall, budget);
-    return v.run(m, qname, qtype);
+    return v.run(m, qname, qtype, continued);
 }
 
 }  // namespace lanlord

@@ -37,7 +37,12 @@ struct ResponseVerdict {
     std::string zone;                 // the zone whose data failed (bogus), for the log
 };
 
+// `continued`: the message is one link of a longer answer (a CNAME or DNAME
+// chain that leaves the zone, whose target another response answers): the
+// chain's links are validated, and a chain that ends in this message
+// without data for its last name is no negative answer to prove.
 ResponseVerdict validate_response(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype,
-                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget);
+                                  const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget,
+                                  bool continued = false);
 
 }  // namespace lanlord

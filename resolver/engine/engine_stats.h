@@ -27,9 +27,14 @@ struct EngineStats {
     std::uint64_t stale_answers = 0;
     std::uint64_t prefetches = 0;
     std::uint64_t servfail_sent = 0;
-    std::uint64_t recursions = 0;            // resolutions the iterator finished (recursive groups)
-    std::uint64_t recursion_failures = 0;    // ... that ended in SERVFAIL (limits, no reachable server)
-    std::uint64_t recursion_queries = 0;     // outgoing queries they cost, in all
+    std::uint64_t recursions = 0;          // resolutions the iterator finished (recursive groups)
+    std::uint64_t recursion_failures = 0;  // ... that ended in SERVFAIL (limits, no reachable server)
+    std::uint64_t recursion_queries = 0;   // outgoing queries they cost, in all
+    // DNSSEC verdicts of validated answers (Security order: indeterminate,
+    // insecure, secure, bogus), the DS/DNSKEY fetches they cost, and bogus
+    // answers given again from the bogus cache.
+    std::array<std::uint64_t, 4> dnssec_verdicts{};
+    std::uint64_t dnssec_fetches = 0, dnssec_bogus_cached = 0;
     std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
     std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
     LatencyHistogram answer_latency;         // query received -> answer sent
@@ -70,6 +75,9 @@ inline void EngineStats::add(const EngineStats& o) {
     recursions += o.recursions;
     recursion_failures += o.recursion_failures;
     recursion_queries += o.recursion_queries;
+    for (std::size_t i = 0; i < dnssec_verdicts.size(); ++i) dnssec_verdicts[i] += o.dnssec_verdicts[i];
+    dnssec_fetches += o.dnssec_fetches;
+    dnssec_bogus_cached += o.dnssec_bogus_cached;
     for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
     for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
     answer_latency.add(o.answer_latency);

@@ -179,6 +179,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     }
     if (hit.state == CacheState::miss && blocked(q.name())) return answer_blocked(query, q, client);
     ++stats_.cache_misses;
+    if (answer_bogus_from_cache(query, q, client, key.view(), now)) return;
     if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
         auto t = transactions_.find(it->second);
         if (!LANLORD_CHECK(t != transactions_.end())) {  // a key must name a live transaction
@@ -268,7 +269,7 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
         // The iterator's own limit ends it first, with its Extended DNS Error.
         ref.deadline = now + settings_.recursion.time_limit + milliseconds(200);
         timers_.insert({ref.deadline, ref.id | kDeadlineBit});
-        iterator_->start(ref.id, ref.qname, ref.qtype, now, false, refresh);
+        iterator_->start(ref.id, ref.qname, ref.qtype, now, false, refresh, validates(ref));
         return ref;
     }
     if (ref.group->size() == 0) {
@@ -546,7 +547,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
         for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size());
     } else {
         CacheLookup stale;
-        if (settings_.serve_stale && !t.waiters.empty())
+        if (settings_.serve_stale && !t.waiters.empty() && !t.bogus)
             stale = cache_.lookup(t.key, now, buffer_, true, settings_.stale_ttl);
         if (stale.state != CacheState::miss) {
             cache_.hold_stale(t.key, now + settings_.stale_hold);
@@ -597,6 +598,7 @@ void ResolverEngine::finish(std::uint64_t txn_id) {
     }
     timers_.erase({t.deadline, t.id | kDeadlineBit});
     if (t.recursive && iterator_) iterator_->cancel(t.id);
+    end_validation(t.id);
     if (auto k = by_key_.find(t.key); k != by_key_.end() && k->second == t.id) by_key_.erase(k);
     transactions_.erase(it);
 }

@@ -26,6 +26,7 @@
 #include "resolver/cache/packet_cache.h"
 #include "resolver/engine/access_control.h"
 #include "resolver/engine/client_rate_limiter.h"
+#include "resolver/engine/dnssec_policy.h"
 #include "resolver/engine/engine_stats.h"
 #include "resolver/engine/engine_types.h"
 #include "resolver/engine/server_identity.h"
@@ -66,6 +67,8 @@ struct EngineSettings {
     // caches, shared by the engines of every thread.
     RecursionSettings recursion;
     RecursionCaches recursion_caches;
+    // DNSSEC validation of the recursive groups' answers ([dnssec]).
+    DnssecPolicy dnssec;
 };
 
 struct GroupSpec {
@@ -133,6 +136,7 @@ class ResolverEngine {
     struct Waiter;
     struct Attempt;
     struct Transaction;
+    struct Validation;
 
     // `arrived`: when the query came in (answers given at once: now).
     void reply(const ClientRef& client, std::size_t len, TimePoint arrived);
@@ -178,6 +182,14 @@ class ResolverEngine {
     bool has_live_attempt(const Transaction& t) const;
     // Hands the iterator's finished resolutions to their transactions.
     void drain_iterator(TimePoint now);
+    // Recursive mode, validating: the answer of `t` waits for its verdict.
+    bool validates(const Transaction& t) const;
+    void start_validation(Transaction& t, RecursionResult& res, TimePoint now);
+    void on_fetch_result(std::uint64_t txn_id, const RecursionResult& res, TimePoint now);
+    void continue_validation(Transaction& t, TimePoint now);
+    void end_validation(std::uint64_t txn_id);
+    bool answer_bogus_from_cache(std::span<const std::uint8_t> query, const QueryView& q,
+                                 const ClientRef& client, std::string_view key, TimePoint now);
 
     EngineIo& io_;
     PacketCache& cache_;
@@ -195,6 +207,9 @@ class ResolverEngine {
     std::vector<bool> group_recursive_;                        // by group index
     std::unique_ptr<Iterator> iterator_;                       // while a group is recursive
     std::unordered_map<std::uint64_t, std::uint64_t> traces_;  // resolution id -> trace id
+    std::unordered_map<std::uint64_t, std::unique_ptr<Validation>> validations_;  // by transaction id
+    std::unordered_map<std::uint64_t, std::uint64_t> fetch_owner_;  // DS/DNSKEY resolution -> transaction
+    BogusCache bogus_;
     std::shared_ptr<const Blocklist> blocklist_;
     std::uint32_t policy_generation_ = 1;
     EngineStats stats_;
@@ -209,7 +224,8 @@ class ResolverEngine {
     // Per-packet warnings (forgeries, broken upstreams) are rate limited so
     // that a flood cannot flood the journal.
     LogRateLimiter packet_warnings_{20, seconds(10)};
-    std::vector<std::uint8_t> buffer_;  // answers are built here (64 KiB, allocated once)
+    LogRateLimiter dnssec_warnings_{10, seconds(60)};  // bogus answers: zone and reason
+    std::vector<std::uint8_t> buffer_;                 // answers are built here (64 KiB, allocated once)
     std::vector<std::uint8_t> splice_buffer_;
 };
 

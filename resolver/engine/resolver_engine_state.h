@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "resolver/engine/resolver_engine.h"
+#include "resolver/engine/validation_job.h"
 
 namespace lanlord {
 
@@ -43,6 +44,16 @@ struct ResolverEngine::Transaction {
     bool recursive = false;               // the iterator resolves it (no attempts of ours)
     std::uint16_t ede_code = 0;           // why it failed (RFC 8914), when it did
     std::string ede_text;
+    bool bogus = false;  // failed validation: no stale answer stands in for it
+};
+
+// An answer of the iterator waiting for its DNSSEC verdict.
+struct ResolverEngine::Validation {
+    std::shared_ptr<const DnssecContext> context;  // outlives the job (a reload may replace the policy's)
+    ValidationJob job;
+    std::vector<std::uint8_t> message;  // the answer, sent once the verdict is known
+    std::uint64_t fetch = 0;            // the iterator resolution in flight for the job (0: none)
+    bool dates_checked = true;          // false: the clock was not trusted, so no AD
 };
 
 }  // namespace lanlord

@@ -51,13 +51,14 @@ void IteratorStats::add(const IteratorStats& o) {
 }
 
 void Iterator::start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now, bool trace,
-                     bool refresh) {
+                     bool refresh, bool keep_responses) {
     auto r = std::make_unique<Resolution>();
     r->id = id;
     r->qname.assign(qname);
     r->qtype = qtype;
     r->trace = trace;
-    r->refresh = refresh;
+    r->refresh = refresh || keep_responses;
+    r->keep = keep_responses;
     Goal g;
     g.name.assign(qname);
     g.qtype = qtype;
@@ -182,7 +183,10 @@ Iterator::CacheStep Iterator::from_cache(Resolution& r, Goal& g, TimePoint now) 
         g.skip_cache_once = false;
         return CacheStep::none;
     }
-    if ((r.trace || (r.refresh && main)) && !g.answered_here) return CacheStep::none;
+    if (r.trace && !g.answered_here) return CacheStep::none;
+    if (r.refresh && main && !g.answered_here &&
+        std::find(g.fresh.begin(), g.fresh.end(), g.name) == g.fresh.end())
+        return CacheStep::none;
     if (g.qtype == dns::type::ANY) {
         if (g.any_types.empty()) return CacheStep::none;
         for (std::uint16_t t : g.any_types)
@@ -386,6 +390,7 @@ void Iterator::finish(Resolution& r) {
     res.message = build_result_message(r.qname, r.qtype, r.rcode, r.answer, r.has_soa ? &r.soa : nullptr);
     res.queries = r.queries;
     res.trace = std::move(r.steps);
+    res.responses = std::move(r.kept);
     results_.push_back(std::move(res));
     r.done = true;
     ++stats_.answered;

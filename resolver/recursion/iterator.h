@@ -62,6 +62,9 @@ struct RecursionSettings {
     RecursionLimits limits;
     Duration time_limit = seconds(10);  // a whole resolution (Knot's KR_RESOLVE_TIME_LIMIT)
     unsigned explore_one_in = 20;       // one query in N to a random server (0: never; tests)
+    // DO=1 on every query (RFC 4035 3.2.1): the validator needs the RRSIGs,
+    // and the DS/NSEC records of referrals and denials come with them.
+    bool dnssec_ok = false;
 };
 
 struct RecursionCaches {
@@ -80,6 +83,15 @@ struct TraceStep {
     Duration rtt{};
 };
 
+// A response of an authority that answered the client's question (or a
+// link of its CNAME chain), kept whole for the validator: the question it
+// answered (lower-case) and its bytes, RRSIGs and proofs included.
+struct KeptResponse {
+    std::string qname;
+    std::uint16_t qtype = 0;
+    std::vector<std::uint8_t> bytes;
+};
+
 struct RecursionResult {
     std::uint64_t id = 0;
     bool ok = false;                    // false: SERVFAIL, with the Extended DNS Error below
@@ -88,6 +100,10 @@ struct RecursionResult {
     std::string ede_text;
     unsigned queries = 0;  // outgoing queries it cost
     std::vector<TraceStep> trace;
+    // start(keep_responses): the final responses of the question, in the
+    // order they came (one per CNAME hop to another zone). Empty when an
+    // answer came from the record cache without a query.
+    std::vector<KeptResponse> responses;
 };
 
 struct IteratorStats {
@@ -129,8 +145,11 @@ class Iterator {
     // still cached).
     // `refresh` (prefetch): the answer itself comes from its servers, not
     // from the record cache (which would hand back the expiring data).
+    // `keep_responses` (validation): the same, and the responses that
+    // answered are returned whole in the result (RecursionResult::responses):
+    // the record cache holds no signatures to validate.
     void start(std::uint64_t id, std::string_view qname, std::uint16_t qtype, TimePoint now,
-               bool trace = false, bool refresh = false);
+               bool trace = false, bool refresh = false, bool keep_responses = false);
     void cancel(std::uint64_t id);
 
     static bool owns(std::uint64_t token) { return (token & kTokenBit) != 0; }
@@ -162,6 +181,7 @@ class Iterator {
     std::optional<IpAddress> choose(const Goal& g, const std::vector<IpAddress>& candidates, TimePoint now);
     void send(Resolution& r, Goal& g, const IpAddress& server, bool tcp, TimePoint now);
     void handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMessage& m, TimePoint now);
+    void keep(Resolution& r, Goal& g, const Attempt& a, const ParsedMessage& m, std::string_view target);
     void reap();
     void retry(Resolution& r, Goal& g, const IpAddress& server, bool tcp, TimePoint now);
     void next_server(Resolution& r, Goal& g, const IpAddress& failed, TimePoint now);

@@ -78,8 +78,8 @@ void Iterator::send(Resolution& r, Goal& g, const IpAddress& server, bool tcp, T
             if ((bits >> used++) & 1) c = static_cast<char>(c - 32);
         }
     }
-    // Header (RD clear: we iterate), question, OPT (RFC 6891; DO clear until
-    // the validator wants signatures).
+    // Header (RD clear: we iterate), question, OPT (RFC 6891; DO when
+    // validating, RFC 4035 3.2.1).
     std::uint8_t buf[dns::kHeaderSize + kMaxNameLength + 4 + dns::kOptRecordSize] = {};
     store_u16(buf, a.id);
     store_u16(buf + 4, 1);
@@ -94,6 +94,7 @@ void Iterator::send(Resolution& r, Goal& g, const IpAddress& server, bool tcp, T
         buf[len] = 0;
         store_u16(buf + len + 1, dns::type::OPT);
         store_u16(buf + len + 3, settings_.edns_size);
+        if (settings_.dnssec_ok) buf[len + 7] = 0x80;  // the DO bit: the top bit of the TTL's flags
         len += dns::kOptRecordSize;  // TTL (extended RCODE, version, flags) and RDLENGTH stay 0
     }
     Duration rto = infra.rto(server, now);
@@ -262,6 +263,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             }
             g.answered_here = true;
             if (g.qtype == dns::type::ANY) g.any_types = c.any_types;
+            keep(r, g, a, m, c.target);
             return advance(r, now);
         case ResponseClass::nxdomain:
         case ResponseClass::nodata: {
@@ -285,6 +287,7 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
                 return advance(r, now);
             }
             g.answered_here = true;
+            keep(r, g, a, m, c.target);
             Trust trust = c.authoritative ? Trust::authority_auth : Trust::answer_nonauth;
             if (nx && !g.nx_probe.empty() && g.nx_probe_zone == g.zone && name_is_under(c.target, g.nx_probe))
                 caches_.records->store_negative(g.nx_probe, 0, true, g.nx_ttl, trust, g.nx_soa_owner,
@@ -303,6 +306,24 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             note(r, g, a, "lame", now);
             return next_server(r, g, a.server, now);
     }
+}
+
+// A response that answered the client's question (or a link of its chain):
+// kept whole when the resolution validates.
+// Also notes, for a refresh, which names the cache may now give (Goal::fresh).
+void Iterator::keep(Resolution& r, Goal& g, const Attempt& a, const ParsedMessage& m,
+                    std::string_view target) {
+    if (!r.refresh || g.kind != Goal::Kind::main) return;
+    g.fresh.clear();
+    g.fresh.emplace_back(target);
+    for (const RecordView& rr : m.records())
+        if (rr.section == Section::answer) {
+            std::string owner(m.owner(rr));
+            if (std::find(g.fresh.begin(), g.fresh.end(), owner) == g.fresh.end()) g.fresh.push_back(owner);
+        }
+    if (!r.keep) return;
+    auto bytes = m.bytes();
+    r.kept.push_back({a.sent_lower, a.qtype, {bytes.begin(), bytes.end()}});
 }
 
 void Iterator::on_error(std::uint64_t token, TimePoint now) {

@@ -25,6 +25,10 @@ struct Iterator::Goal {
     std::vector<std::string> looked_up;    // NS names fetched for this zone
     std::vector<std::uint16_t> any_types;  // qtype ANY: what the answer held
     bool answered_here = false;            // trace: an answer for `name` arrived in this resolution
+    // Refresh and validation: the names whose data the last answering
+    // response held (its answer section's owners and the name it answered):
+    // the cache may give these, the rest of a chain comes from its servers.
+    std::vector<std::string> fresh;
     // The last answer could not have put anything for `name` in the cache (a
     // referral, a minimisation step): the next advance skips the cache
     // lookups for it (about 7 of the 30 a cold resolution makes).
@@ -80,6 +84,8 @@ struct Iterator::Resolution {
     bool primed = false;
     bool trace = false;
     bool refresh = false;  // a prefetch: the answer from its servers, not the record cache
+    bool keep = false;     // validation: the answering responses kept whole (also from its servers)
+    std::vector<KeptResponse> kept;
     std::vector<TraceStep> steps;
     std::vector<std::string> trace_cuts;  // trace: zones learned in this resolution
     Attempt attempt;

@@ -41,8 +41,8 @@ std::optional<Bytes> FakeInternet::deliver(const Endpoint& to, std::span<const s
     const ParsedMessage m = parse_message(query);
     if (!m.questions().empty()) {
         const RecordView& q = m.questions()[0];
-        log.push_back(
-            {to.address, name_to_text(m.owner_original_case(q).view()), q.type, tcp, m.edns.present});
+        log.push_back({to.address, name_to_text(m.owner_original_case(q).view()), q.type, tcp, m.edns.present,
+                       m.edns.dnssec_ok});
     }
     return it->second.answer(query, tcp);
 }

@@ -30,6 +30,7 @@ struct Received {
     std::uint16_t qtype = 0;
     bool tcp = false;
     bool edns = false;
+    bool dnssec_ok = false;
     friend bool operator==(const Received&, const Received&) = default;
 };
 

@@ -54,6 +54,7 @@ struct RecursionHarness {
     RecursionCaches caches{std::make_shared<RecordCache>(), std::make_shared<InfraCache>()};
     ClientRef client{.peer = ep("127.0.0.1:40000"), .local = *IpAddress::parse("127.0.0.1")};
     RecursionSettings settings;
+    DnssecPolicy dnssec;  // validation off unless a test sets its context
 
     RecursionHarness() {
         settings.hints = fake_root_hints();
@@ -64,6 +65,7 @@ struct RecursionHarness {
         EngineSettings es;
         es.recursion = settings;
         es.recursion_caches = caches;
+        es.dnssec = dnssec;
         GroupSpec g{"internet", "", {}, {wire(".")}, {}, true};
         engine.configure(es, {g}, {ep("127.0.0.1:53")});
     }
