@@ -50,6 +50,16 @@ struct RecursionConfig {
     friend bool operator==(const RecursionConfig&, const RecursionConfig&) = default;
 };
 
+// [dnssec]: validation of the recursive groups' answers (README "DNSSEC").
+struct DnssecConfig {
+    bool validate = true;           // "validate": unbound's and Knot Resolver's default
+    std::string trust_anchor_file;  // "trust_anchor_file": root.key format; "" = built-in root KSKs
+    std::vector<std::string> negative_trust_anchors;  // "negative_trust_anchors": RFC 7646, wire form
+    std::string timestamp_file;          // "timestamp_file": clock evidence; "" = state directory's
+    std::size_t key_cache_size = 10000;  // "key_cache_size": zones whose keys or security are remembered
+    friend bool operator==(const DnssecConfig&, const DnssecConfig&) = default;
+};
+
 // [cache]
 struct CacheConfig {
     std::size_t size = 10000;                                // "size": entries
@@ -164,6 +174,7 @@ struct Config {
     ControlConfig control;
     MetricsConfig metrics;
     RecursionConfig recursion;
+    DnssecConfig dnssec;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf
     friend bool operator==(const Config&, const Config&) = default;
 };

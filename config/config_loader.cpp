@@ -336,6 +336,10 @@ Config Loader::read(const toml::table& root) {
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_recursion(*t, config.recursion);
              }},
+            {"dnssec",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_dnssec(*t, config.dnssec);
+             }},
         });
     static const toml::table kEmpty;
     read_dns(dns ? *dns : kEmpty, config.dns);  // an absent [dns] still gets its default listen
@@ -496,50 +500,6 @@ void Loader::read_cache(const toml::table& table, CacheConfig& cache) {
         error(min_ttl_node->source(), "cache.min_ttl",
               "min_ttl (" + format_duration(cache.min_ttl) + ") is greater than max_ttl (" +
                   format_duration(cache.max_ttl) + ")");
-}
-
-void Loader::read_recursion(const toml::table& table, RecursionConfig& r) {
-    read_fields(
-        table, "recursion",
-        {
-            {"root_hints",
-             [&](auto& v, auto& p) {
-                 auto path = get_string(v, p);
-                 if (path && !path->empty() && path->front() != '/')
-                     error(v.source(), p, "must be an absolute path (or \"\" for the built-in hints)");
-                 else
-                     assign(r.root_hints, path);
-             }},
-            {"ipv6",
-             [&](auto& v, auto& p) {
-                 auto text = get_string(v, p);
-                 if (!text) return;
-                 if (*text == "auto")
-                     r.ipv6 = Ipv6Use::automatic;
-                 else if (*text == "on")
-                     r.ipv6 = Ipv6Use::on;
-                 else if (*text == "off")
-                     r.ipv6 = Ipv6Use::off;
-                 else
-                     error(v.source(), p, "expected \"auto\", \"on\" or \"off\", not " + quoted(*text));
-             }},
-            {"qname_minimisation", [&](auto& v, auto& p) { assign(r.qname_minimisation, get_bool(v, p)); }},
-            {"case_randomisation", [&](auto& v, auto& p) { assign(r.case_randomisation, get_bool(v, p)); }},
-            {"allow_private", [&](auto& v, auto& p) { r.allow_private = get_prefixes(v, p); }},
-            {"cache_memory",
-             [&](auto& v, auto& p) {
-                 auto size = get_size(v, p);
-                 if (size && *size < (64u << 10))
-                     error(v.source(), p, "at least 64KiB");
-                 else
-                     assign(r.cache_memory, size);
-             }},
-            {"infra_cache_size",
-             [&](auto& v, auto& p) { assign(r.infra_cache_size, get_integer(v, p, 16, 10'000'000)); }},
-            {"max_queries", [&](auto& v, auto& p) { assign(r.max_queries, get_integer(v, p, 4, 1000)); }},
-            {"time_limit",
-             [&](auto& v, auto& p) { assign(r.time_limit, get_duration(v, p, seconds(1), seconds(60))); }},
-        });
 }
 
 void Loader::read_upstreams(const toml::node& v, const std::string& path,

@@ -88,7 +88,9 @@ class Loader {
     void read_control(const toml::table& table, ControlConfig& control);
     void read_metrics(const toml::table& table, MetricsConfig& metrics);
     void read_cache(const toml::table& table, CacheConfig& cache);
+    // resolution_loader.cpp: [recursion], [dnssec]
     void read_recursion(const toml::table& table, RecursionConfig& recursion);
+    void read_dnssec(const toml::table& table, DnssecConfig& dnssec);
     void read_upstreams(const toml::node& v, const std::string& path, std::vector<UpstreamGroupConfig>& out);
     UpstreamGroupConfig read_group(const toml::table& table, const std::string& path, std::size_t index,
                                    const toml::node*& name_node);

@@ -94,6 +94,10 @@ int App::run() {
         spdlog::critical("{}", err);
         return 1;
     }
+    if (auto err = DnssecSetup::load_anchors(config_.dnssec, trust_anchors_); !err.empty()) {
+        spdlog::critical("dnssec.trust_anchor_file: {}", err);
+        return 1;
+    }
     apply(config_, true);
     if (config_.dhcp.enabled()) {
         // The journal is replayed here: READY=1 comes only after every lease is back.
@@ -145,6 +149,23 @@ void App::apply(const Config& config, bool initial) {
                      root_hints_.servers.size(), r.root_hints.empty() ? "built in" : r.root_hints,
                      settings.recursion.addresses.ipv6 ? "on" : "off", r.qname_minimisation ? "on" : "off",
                      r.case_randomisation ? "on" : "off");
+        if (config.dnssec.validate) {
+            if (!dnssec_)
+                dnssec_ = std::make_unique<DnssecSetup>(io_, [this] {
+                    spdlog::info(
+                        "DNSSEC: answer cache flushed ({} entries): they were validated without dates",
+                        cache_->flush());
+                });
+            settings.recursion.dnssec_ok = true;
+            settings.dnssec = dnssec_->policy(config.dnssec, trust_anchors_);
+            spdlog::info("DNSSEC validation on: {} trust anchors ({}), {} negative trust anchors",
+                         dnssec_->anchors(),
+                         config.dnssec.trust_anchor_file.empty() ? "built-in root KSKs"
+                                                                 : config.dnssec.trust_anchor_file,
+                         config.dnssec.negative_trust_anchors.size());
+        } else {
+            spdlog::warn("DNSSEC validation is off ([dnssec] validate = false)");
+        }
     }
     dns_->each(
         [self = dns_->main().listening(), settings = std::move(settings),
@@ -292,7 +313,15 @@ std::vector<std::string> App::reload_config(const char* why) {
             if (auto err = load_root_hints(*result.config, hints); !err.empty())
                 result = ConfigResult{std::nullopt,
                                       {ConfigError{config_path_, 0, 0, "recursion.root_hints", err}}};
-        if (result.config) root_hints_ = std::move(hints);
+        std::shared_ptr<const TrustAnchors> anchors;
+        if (result.config)
+            if (auto err = DnssecSetup::load_anchors(result.config->dnssec, anchors); !err.empty())
+                result = ConfigResult{std::nullopt,
+                                      {ConfigError{config_path_, 0, 0, "dnssec.trust_anchor_file", err}}};
+        if (result.config) {
+            root_hints_ = std::move(hints);
+            trust_anchors_ = std::move(anchors);
+        }
         if (!result.config) {
             spdlog::error("reload of {} failed; keeping the configuration in force:", config_path_);
             for (const auto& e : result.errors) {

@@ -20,6 +20,7 @@
 #include "daemon/control/metrics_http.h"
 #include "daemon/dhcp_service.h"
 #include "daemon/dns_workers.h"
+#include "daemon/dnssec_setup.h"
 #include "daemon/local_data.h"
 #include "daemon/secure_random.h"
 #include "resolver/cache/packet_cache.h"
@@ -80,6 +81,10 @@ class App : private ControlBackend {
     std::unique_ptr<MetricsHttp> metrics_;
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     RootHints root_hints_ = builtin_root_hints();
+    // [dnssec]: the anchors in force (loaded with the configuration), the key
+    // cache and the clock judgement.
+    std::shared_ptr<const TrustAnchors> trust_anchors_;
+    std::unique_ptr<DnssecSetup> dnssec_;
     RecursionCaches recursion_caches_;  // shared by every thread's iterator; kept across reloads
     std::thread blocklist_loader_;      // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;

@@ -60,6 +60,16 @@ DaemonSnapshot App::snapshot() {
     s.cache = cache_->stats();
     s.cache_max_entries = config_.cache.size;
     s.cache_max_bytes = config_.cache.max_memory;
+    if (dnssec_ && any_recursive(config_) && config_.dnssec.validate) {
+        DnssecSnapshot& d = s.dnssec;
+        d.enabled = true;
+        d.clock_trusted = dnssec_->clock_trusted();
+        d.clock_reason = dnssec_->clock_reason();
+        d.timestamp_file = dnssec_->timestamp_path();
+        d.anchors = dnssec_->anchors();
+        d.key_cache_entries = dnssec_->key_cache_entries();
+        d.negative_trust_anchors = config_.dnssec.negative_trust_anchors.size();
+    }
     if (any_recursive(config_) && recursion_caches_.records && recursion_caches_.infra) {
         RecursionSnapshot& r = s.recursion;
         r.enabled = true;

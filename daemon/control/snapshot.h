@@ -51,6 +51,15 @@ struct RecursionSnapshot {
     static constexpr std::size_t kMaxAuthorities = 50;
 };
 
+// [dnssec] as `lanlordctl status` shows it.
+struct DnssecSnapshot {
+    bool enabled = false;  // validating (a recursive group and validate = true)
+    bool clock_trusted = false;
+    std::string clock_reason, timestamp_file;
+    std::size_t anchors = 0, key_cache_entries = 0;
+    std::size_t negative_trust_anchors = 0;
+};
+
 struct SubnetSnapshot {
     std::string interface, subnet;
     std::uint64_t pool_size = 0;      // addresses in its pools
@@ -69,6 +78,7 @@ struct DaemonSnapshot {
     std::size_t cache_max_entries = 0, cache_max_bytes = 0;
     std::vector<GroupSnapshot> upstreams;
     RecursionSnapshot recursion;
+    DnssecSnapshot dnssec;
     bool dhcp_enabled = false;
     dhcp::ServerStats dhcp;
     std::vector<SubnetSnapshot> subnets;

@@ -1,5 +1,7 @@
 #include "daemon/control/status_json.h"
 
+#include "resolver/dnssec/validation_result.h"
+
 #include "resolver/wire/answer_text.h"
 
 namespace lanlord {
@@ -77,7 +79,12 @@ nlohmann::json status_json(const DaemonSnapshot& s) {
           {"bytes", s.cache.bytes},
           {"max_bytes", s.cache_max_bytes}}},
         {"upstream_groups", groups_json(s, false)},
-        {"dhcp", {{"enabled", s.dhcp_enabled}, {"leases", s.leases_total}, {"subnets", subnets_json(s)}}}};
+        {"dhcp", {{"enabled", s.dhcp_enabled}, {"leases", s.leases_total}, {"subnets", subnets_json(s)}}},
+        {"dnssec",
+         {{"enabled", s.dnssec.enabled},
+          {"clock_trusted", s.dnssec.clock_trusted},
+          {"clock_reason", s.dnssec.clock_reason},
+          {"bogus", s.dns.dnssec_verdicts[static_cast<std::size_t>(Security::bogus)]}}}};
     return j;
 }
 
@@ -166,6 +173,20 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
         {"infra_cache",
          {{"entries", s.recursion.infra_entries}, {"max_entries", s.recursion.infra_max_entries}}},
         {"servers", servers}};
+    const auto& verdicts = s.dns.dnssec_verdicts;
+    nlohmann::json dnssec = {{"enabled", s.dnssec.enabled},
+                             {"clock_trusted", s.dnssec.clock_trusted},
+                             {"clock_reason", s.dnssec.clock_reason},
+                             {"timestamp_file", s.dnssec.timestamp_file},
+                             {"trust_anchors", s.dnssec.anchors},
+                             {"negative_trust_anchors", s.dnssec.negative_trust_anchors},
+                             {"key_cache_entries", s.dnssec.key_cache_entries},
+                             {"secure", verdicts[static_cast<std::size_t>(Security::secure)]},
+                             {"insecure", verdicts[static_cast<std::size_t>(Security::insecure)]},
+                             {"bogus", verdicts[static_cast<std::size_t>(Security::bogus)]},
+                             {"indeterminate", verdicts[static_cast<std::size_t>(Security::indeterminate)]},
+                             {"bogus_from_cache", s.dns.dnssec_bogus_cached},
+                             {"key_fetches", s.dns.dnssec_fetches}};
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)
         caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];
@@ -194,6 +215,7 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
             {"cache", cache},
             {"upstream_groups", groups_json(s, true)},
             {"recursion", recursion},
+            {"dnssec", dnssec},
             {"dhcp", dhcp},
             {"faults", faults}};
 }

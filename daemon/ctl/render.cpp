@@ -116,6 +116,10 @@ std::string render_status(const json& r) {
     } else {
         out += "\nDHCP: off\n";
     }
+    if (auto sec = r.find("dnssec"); sec != r.end() && sec->value("enabled", false))
+        out += fmt::format("\nDNSSEC: validating, {} bogus answers; clock: {} ({})\n", sec->value("bogus", 0),
+                           sec->value("clock_trusted", false) ? "trusted" : "NOT TRUSTED, no AD",
+                           sec->value("clock_reason", std::string()));
     return out;
 }
 
@@ -156,6 +160,17 @@ std::string render_stats(const json& r) {
     out += fmt::format("\ncache: {} entries, {} KiB; {} inserts, {} evictions\n", n(c, "entries"),
                        n(c, "bytes") / 1024, n(c, "inserts"), n(c, "evictions"));
     out += "\nupstreams:\n" + upstream_table(r.at("upstream_groups"));
+    if (auto sec = r.find("dnssec"); sec != r.end() && sec->value("enabled", false)) {
+        const json& x = *sec;
+        out += fmt::format(
+            "\ndnssec: validating; {} secure, {} insecure, {} bogus ({} more from the bogus cache), "
+            "{} DS/DNSKEY fetches; {} keys cached, {} trust anchors, {} negative\n",
+            n(x, "secure"), n(x, "insecure"), n(x, "bogus"), n(x, "bogus_from_cache"), n(x, "key_fetches"),
+            n(x, "key_cache_entries"), n(x, "trust_anchors"), n(x, "negative_trust_anchors"));
+        out += fmt::format("clock: {} ({})\n",
+                           x.value("clock_trusted", false) ? "trusted" : "NOT TRUSTED, no AD",
+                           x.value("clock_reason", std::string()));
+    }
     if (auto rec = r.find("recursion"); rec != r.end() && rec->value("enabled", false)) {
         const json& x = *rec;
         std::uint64_t done = n(x, "answered") + n(x, "failed");

@@ -389,11 +389,11 @@ def _toml_value(v):
 
 
 def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None, records=(), addresses=(),
-                   blocklist=None, recursion=None, control=None):
+                   blocklist=None, recursion=None, control=None, dnssec=None):
     """A TOML file: [dns] listen (+ `dns` keys), [cache] keys, [local] keys
     (hosts = [] unless given: no test reads /etc/hosts unless it says so),
     one [[local.record]] / [[local.address]] table per dict in `records` /
-    `addresses`, [blocklist], [recursion] and [control] keys (each when
+    `addresses`, [blocklist], [recursion], [control] and [dnssec] keys (each when
     given), and one [[upstream]] table per dict in `upstreams` (a recursive
     group is {"recursive": True, ...} without "servers")."""
     lines = [f"{k} = {_toml_value(v)}" for k, v in (top or {}).items()]
@@ -410,7 +410,7 @@ def lanlord_config(listen, upstreams, dns=None, cache=None, local=None, top=None
             lines += ["", f"[[{table}]]"] + [f"{k} = {_toml_value(v)}" for k, v in e.items()]
     if blocklist is not None:
         lines += ["", "[blocklist]"] + [f"{k} = {_toml_value(v)}" for k, v in blocklist.items()]
-    for table, keys in (("recursion", recursion), ("control", control)):
+    for table, keys in (("recursion", recursion), ("control", control), ("dnssec", dnssec)):
         if keys is not None:
             lines += ["", f"[{table}]"] + [f"{k} = {_toml_value(v)}" for k, v in keys.items()]
     for g in upstreams:
