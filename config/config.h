@@ -52,8 +52,9 @@ struct RecursionConfig {
 
 // [dnssec]: validation of the recursive groups' answers (README "DNSSEC").
 struct DnssecConfig {
-    bool validate = true;           // "validate": unbound's and Knot Resolver's default
-    std::string trust_anchor_file;  // "trust_anchor_file": root.key format; "" = built-in root KSKs
+    bool validate = true;             // "validate": recursive groups (unbound's and Knot Resolver's default)
+    bool validate_forwarded = false;  // "validate_forwarded": forwarding groups (dnsmasq's default: off)
+    std::string trust_anchor_file;    // "trust_anchor_file": root.key format; "" = built-in root KSKs
     std::vector<std::string> negative_trust_anchors;  // "negative_trust_anchors": RFC 7646, wire form
     std::string timestamp_file;          // "timestamp_file": clock evidence; "" = state directory's
     std::size_t key_cache_size = 10000;  // "key_cache_size": zones whose keys or security are remembered

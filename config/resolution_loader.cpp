@@ -54,6 +54,7 @@ void Loader::read_dnssec(const toml::table& table, DnssecConfig& d) {
         table, "dnssec",
         {
             {"validate", [&](auto& v, auto& p) { assign(d.validate, get_bool(v, p)); }},
+            {"validate_forwarded", [&](auto& v, auto& p) { assign(d.validate_forwarded, get_bool(v, p)); }},
             {"trust_anchor_file",
              [&](auto& v, auto& p) {
                  auto path = get_string(v, p);

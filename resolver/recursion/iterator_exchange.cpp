@@ -263,7 +263,10 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             }
             g.answered_here = true;
             if (g.qtype == dns::type::ANY) g.any_types = c.any_types;
-            keep(r, g, a, m, c.target);
+            // A CNAME response does not hold its target's data: only an answer
+            // lets the cache give the chain's end (it came in this message).
+            keep(r, g, a, m,
+                 c.kind == ResponseClass::answer ? std::string_view(c.target) : std::string_view());
             return advance(r, now);
         case ResponseClass::nxdomain:
         case ResponseClass::nodata: {
@@ -315,7 +318,7 @@ void Iterator::keep(Resolution& r, Goal& g, const Attempt& a, const ParsedMessag
                     std::string_view target) {
     if (!r.refresh || g.kind != Goal::Kind::main) return;
     g.fresh.clear();
-    g.fresh.emplace_back(target);
+    if (!target.empty()) g.fresh.emplace_back(target);
     for (const RecordView& rr : m.records())
         if (rr.section == Section::answer) {
             std::string owner(m.owner(rr));

@@ -5,15 +5,20 @@
 # from the harness's ROOT_HINTS, IPv6 transport off (the namespace has IPv4 only), clients of CLIENT_NET
 # allowed, the cache sized from CACHE_SIZE, no hosts file, warnings only in the log. AUTH_NETS (TEST-NET) are
 # not private ranges, so [recursion] allow_private stays empty.
-# No DNSSEC validation yet: in the signed mode lanlord answers without validating (AD % shows 0); put the
-# validation tables into LANLORD_EXTRA_TOML (appended to the generated file; $TRUST_ANCHOR is the anchor file).
+# Signed mode ($TRUST_ANCHOR set): [dnssec] validates with that file as the only trust anchor (as the other
+# peers are set up); the timestamp file goes to the peer's state directory. Plain mode: validate = false, as
+# unbound's and kresd's configurations in plain mode have no anchor. LANLORD_EXTRA_TOML is appended to the file.
 # LANLORD_BIN: the binary (default: build/daemon/lanlord of this repository); LANLORD_THREADS (default 1).
 LANLORD_REPO=${LANLORD_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 LANLORD_BIN=${LANLORD_BIN:-$LANLORD_REPO/build/daemon/lanlord}
-PEER_DESC="lanlord (ours), threads=${LANLORD_THREADS:-1}, recursive from ROOT_HINTS, ipv6 off, cache size=CACHE_SIZE, no validation${LANLORD_EXTRA_TOML:+, + LANLORD_EXTRA_TOML}"
+PEER_DESC="lanlord (ours), threads=${LANLORD_THREADS:-1}, recursive from ROOT_HINTS, ipv6 off, cache size=CACHE_SIZE, validating with TRUST_ANCHOR in the signed mode${LANLORD_EXTRA_TOML:+, + LANLORD_EXTRA_TOML}"
 peer_available() { [ -x "$LANLORD_BIN" ]; }
 peer_version() { "$LANLORD_BIN" --version | head -1; }
 peer_start() {
+    local dnssec="validate = false"
+    [ -n "${TRUST_ANCHOR:-}" ] && dnssec="validate = true
+trust_anchor_file = \"$TRUST_ANCHOR\"
+timestamp_file = \"$PEER_DIR/state/dnssec-timestamp\""
     cat >"$PEER_DIR/lanlord.toml" <<EOC
 log_level = "warn"
 threads = ${LANLORD_THREADS:-1}
@@ -30,6 +35,8 @@ socket = "$PEER_DIR/ctl.sock"
 [recursion]
 root_hints = "$ROOT_HINTS"
 ipv6 = "off"
+[dnssec]
+$dnssec
 [[upstream]]
 name = "internet"
 recursive = true

@@ -188,6 +188,7 @@ TEST_CASE("config: the DEFAULTS of lanlord.toml.5 equal an empty file", "[config
     CHECK(written.control == empty.control);
     CHECK(written.metrics == empty.metrics);
     CHECK(written.recursion == empty.recursion);
+    CHECK(written.dnssec == empty.dnssec);
     CHECK(written.upstreams == empty.upstreams);
     CHECK(written == empty);
 }
@@ -200,7 +201,7 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
     const std::vector<Table> tables = {
         {"",
          MEMBER_NAMES(Config, source, log_level, user, threads, dns, cache, local, blocklist, dhcp, control,
-                      metrics, recursion, upstreams),
+                      metrics, recursion, dnssec, upstreams),
          {{"upstreams", "upstream"}},
          {"source"}},  // the file it came from
         {"dns",
@@ -232,6 +233,8 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
         {"metrics", MEMBER_NAMES(MetricsConfig, listen)},
         {"recursion", MEMBER_NAMES(RecursionConfig, root_hints, ipv6, qname_minimisation, case_randomisation,
                                    allow_private, cache_memory, infra_cache_size, max_queries, time_limit)},
+        {"dnssec", MEMBER_NAMES(DnssecConfig, validate, validate_forwarded, trust_anchor_file,
+                                negative_trust_anchors, timestamp_file, key_cache_size)},
     };
 
     auto documented = documented_keys(defaults_toml());
