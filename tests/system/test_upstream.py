@@ -143,6 +143,7 @@ def failover(env, silent):
     check(r1.query_time_ms < 600, f"first query took {r1.query_time_ms} ms with the first server dead; "
           f"expected one initial RTO (250 ms), not a fixed 1 s wait")
     times = []
+    held_until = time.monotonic() + 0.7  # its first backoff is 1 s from the timeout, which was just before
     for i in range(2, 7):
         r = dig(listen, f"n{i}.wild.a.test", timeout=5)
         check_eq(r.rdatas("A"), ["192.0.2.7"], f"answer to query {i}")
@@ -151,8 +152,12 @@ def failover(env, silent):
     check(max(times) < 150, f"queries after the first timeout took {times} ms; expected each < 150 ms "
           f"(first: {r1.query_time_ms} ms): lanlord still waits for the dead server")
     if silent:
-        check_eq(len(received) - after_first, 0,
-                 "queries the silent server got for the 5 queries right after its timeout")
+        # Within its backoff nothing goes to it; after it one probe may (on a loaded machine the five
+        # digs can take longer than the backoff, which made this case fail once in CI).
+        early = [t for t in received[after_first:] if t < held_until]
+        check_eq(len(early), 0, "queries the silent server got within its backoff after the first timeout")
+        check(len(received) - after_first <= 1, f"the silent server got {len(received) - after_first} "
+              f"queries after its timeout (at most one probe once its backoff ran out)")
 
 
 def case_failover(env):
