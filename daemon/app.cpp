@@ -149,23 +149,29 @@ void App::apply(const Config& config, bool initial) {
                      root_hints_.servers.size(), r.root_hints.empty() ? "built in" : r.root_hints,
                      settings.recursion.addresses.ipv6 ? "on" : "off", r.qname_minimisation ? "on" : "off",
                      r.case_randomisation ? "on" : "off");
-        if (config.dnssec.validate) {
-            if (!dnssec_)
-                dnssec_ = std::make_unique<DnssecSetup>(io_, [this] {
-                    spdlog::info(
-                        "DNSSEC: answer cache flushed ({} entries): they were validated without dates",
-                        cache_->flush());
-                });
-            settings.recursion.dnssec_ok = true;
-            settings.dnssec = dnssec_->policy(config.dnssec, trust_anchors_);
-            spdlog::info("DNSSEC validation on: {} trust anchors ({}), {} negative trust anchors",
-                         dnssec_->anchors(),
-                         config.dnssec.trust_anchor_file.empty() ? "built-in root KSKs"
-                                                                 : config.dnssec.trust_anchor_file,
-                         config.dnssec.negative_trust_anchors.size());
-        } else {
-            spdlog::warn("DNSSEC validation is off ([dnssec] validate = false)");
-        }
+    }
+    if (bool recursive = any_recursive(config) && config.dnssec.validate,
+        forwarding = any_forwarding(config) && config.dnssec.validate_forwarded;
+        recursive || forwarding) {
+        if (!dnssec_)
+            dnssec_ = std::make_unique<DnssecSetup>(io_, [this] {
+                spdlog::info("DNSSEC: answer cache flushed ({} entries): they were validated without dates",
+                             cache_->flush());
+            });
+        settings.dnssec = dnssec_->policy(config.dnssec, trust_anchors_);
+        settings.dnssec.recursive = recursive;
+        settings.dnssec.forwarding = forwarding;
+        settings.recursion.dnssec_ok = recursive;
+        spdlog::info(
+            "DNSSEC validation on for {} groups: {} trust anchors ({}), {} negative trust anchors",
+            recursive && forwarding ? "recursive and forwarding"
+            : recursive             ? "recursive"
+                                    : "forwarding",
+            dnssec_->anchors(),
+            config.dnssec.trust_anchor_file.empty() ? "built-in root KSKs" : config.dnssec.trust_anchor_file,
+            config.dnssec.negative_trust_anchors.size());
+    } else if (any_recursive(config)) {
+        spdlog::warn("DNSSEC validation is off ([dnssec] validate = false)");
     }
     dns_->each(
         [self = dns_->main().listening(), settings = std::move(settings),

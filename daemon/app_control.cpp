@@ -60,7 +60,8 @@ DaemonSnapshot App::snapshot() {
     s.cache = cache_->stats();
     s.cache_max_entries = config_.cache.size;
     s.cache_max_bytes = config_.cache.max_memory;
-    if (dnssec_ && any_recursive(config_) && config_.dnssec.validate) {
+    if (dnssec_ && ((any_recursive(config_) && config_.dnssec.validate) ||
+                    (any_forwarding(config_) && config_.dnssec.validate_forwarded))) {
         DnssecSnapshot& d = s.dnssec;
         d.enabled = true;
         d.clock_trusted = dnssec_->clock_trusted();

@@ -50,6 +50,10 @@ bool any_recursive(const Config& c) {
     return std::any_of(c.upstreams.begin(), c.upstreams.end(), [](const auto& g) { return g.recursive; });
 }
 
+bool any_forwarding(const Config& c) {
+    return std::any_of(c.upstreams.begin(), c.upstreams.end(), [](const auto& g) { return !g.recursive; });
+}
+
 RecursionSettings recursion_settings(const Config& c, RootHints hints, bool ipv6_routable,
                                      const std::vector<Endpoint>& own) {
     const RecursionConfig& r = c.recursion;

@@ -21,6 +21,8 @@ std::vector<GroupSpec> group_specs(const Config& config);
 RecursionSettings recursion_settings(const Config& config, RootHints hints, bool ipv6_routable,
                                      const std::vector<Endpoint>& own);
 bool any_recursive(const Config& config);
+// True when a group forwards to upstream servers.
+bool any_forwarding(const Config& config);
 CacheLimits cache_limits(const Config& config);
 // Explicit listen addresses plus every address of the listed interfaces.
 std::vector<Endpoint> listen_endpoints(const Config& config, const InterfaceTable& interfaces);

@@ -84,7 +84,8 @@ nlohmann::json status_json(const DaemonSnapshot& s) {
          {{"enabled", s.dnssec.enabled},
           {"clock_trusted", s.dnssec.clock_trusted},
           {"clock_reason", s.dnssec.clock_reason},
-          {"bogus", s.dns.dnssec_verdicts[static_cast<std::size_t>(Security::bogus)]}}}};
+          {"bogus", s.dns.dnssec_verdicts[static_cast<std::size_t>(Security::bogus)]},
+          {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream}}}};
     return j;
 }
 
@@ -186,7 +187,8 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                              {"bogus", verdicts[static_cast<std::size_t>(Security::bogus)]},
                              {"indeterminate", verdicts[static_cast<std::size_t>(Security::indeterminate)]},
                              {"bogus_from_cache", s.dns.dnssec_bogus_cached},
-                             {"key_fetches", s.dns.dnssec_fetches}};
+                             {"key_fetches", s.dns.dnssec_fetches},
+                             {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream}};
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)
         caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];

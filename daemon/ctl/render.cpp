@@ -116,10 +116,16 @@ std::string render_status(const json& r) {
     } else {
         out += "\nDHCP: off\n";
     }
-    if (auto sec = r.find("dnssec"); sec != r.end() && sec->value("enabled", false))
+    if (auto sec = r.find("dnssec"); sec != r.end() && sec->value("enabled", false)) {
         out += fmt::format("\nDNSSEC: validating, {} bogus answers; clock: {} ({})\n", sec->value("bogus", 0),
                            sec->value("clock_trusted", false) ? "trusted" : "NOT TRUSTED, no AD",
                            sec->value("clock_reason", std::string()));
+        if (std::uint64_t n = sec->value("unsigned_upstream_answers", std::uint64_t{0}))
+            out += fmt::format(
+                "DNSSEC WARNING: {} answers came from an upstream without the signatures their zone "
+                "has: it strips DNSSEC records (signed names get SERVFAIL)\n",
+                n);
+    }
     return out;
 }
 

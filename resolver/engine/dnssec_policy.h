@@ -1,7 +1,9 @@
 // The engine's DNSSEC settings ([dnssec], README "DNSSEC") and the bogus
 // cache.
 //
-// Which answers are validated: those of recursive groups, unless the client
+// Which answers are validated: those of recursive groups (and of forwarding
+// groups with `forwarding`: the upstream is asked with DO and CD, RFC 6840
+// 5.9, and the DS/DNSKEY fetches go to the same group), unless the client
 // set CD (RFC 4035 3.2.2: it validates itself; it gets the data without AD)
 // or the name is at or below a negative trust anchor (RFC 7646: insecure by
 // the operator's word). Local data, DHCP names, blocked names and private
@@ -36,6 +38,8 @@ struct DnssecContext {
 
 struct DnssecPolicy {
     std::shared_ptr<const DnssecContext> context;  // null: validation off
+    bool recursive = true;                         // validate the recursive groups' answers
+    bool forwarding = false;                       // ... and the forwarding groups' (DO+CD upstream)
     std::vector<std::string> negative_anchors;     // wire, lower-case
     // Seconds since 1970 for signature dates; null: the system clock.
     std::function<std::int64_t()> wall_clock;

@@ -35,10 +35,11 @@ struct EngineStats {
     // answers given again from the bogus cache.
     std::array<std::uint64_t, 4> dnssec_verdicts{};
     std::uint64_t dnssec_fetches = 0, dnssec_bogus_cached = 0;
-    std::array<std::uint64_t, 16> rcodes{};  // answers sent, by rcode
-    std::array<std::uint64_t, 16> qtypes{};  // queries parsed, by qtype_slot()
-    LatencyHistogram answer_latency;         // query received -> answer sent
-    IteratorStats iterator;                  // recursive groups (filled by the I/O layer's stats())
+    std::uint64_t dnssec_unsigned_upstream = 0;  // forwarding: answers without the signatures of their zone
+    std::array<std::uint64_t, 16> rcodes{};      // answers sent, by rcode
+    std::array<std::uint64_t, 16> qtypes{};      // queries parsed, by qtype_slot()
+    LatencyHistogram answer_latency;             // query received -> answer sent
+    IteratorStats iterator;                      // recursive groups (filled by the I/O layer's stats())
 
     void add(const EngineStats& o);
 };
@@ -78,6 +79,7 @@ inline void EngineStats::add(const EngineStats& o) {
     for (std::size_t i = 0; i < dnssec_verdicts.size(); ++i) dnssec_verdicts[i] += o.dnssec_verdicts[i];
     dnssec_fetches += o.dnssec_fetches;
     dnssec_bogus_cached += o.dnssec_bogus_cached;
+    dnssec_unsigned_upstream += o.dnssec_unsigned_upstream;
     for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
     for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
     answer_latency.add(o.answer_latency);

@@ -15,7 +15,7 @@
 namespace lanlord {
 
 namespace {
-constexpr std::uint64_t kDeadlineBit = std::uint64_t{1} << 63;
+constexpr std::uint64_t kDeadlineBit = kTransactionDeadlineBit;
 // Per transaction, all servers, rounds, probes and TCP together: the most
 // datagrams one client query (and every identical one joining it) can cost.
 constexpr unsigned kMaxAttempts = 24;
@@ -311,8 +311,11 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     a.rto_at = tcp ? std::min(now + std::max(3 * rto, Duration(milliseconds(500))), t.deadline) : now + rto;
     t.tried |= std::uint64_t{1} << server;
     std::uint8_t query[dns::kHeaderSize + kMaxNameLength + 4 + dns::kOptRecordSize];
-    std::size_t len = build_upstream_query(t.qname, t.qtype, t.qclass, a.id, t.dnssec_ok, t.checking_disabled,
-                                           settings_.edns.udp_size, query);
+    // Validating (forwarding mode): DO for the signatures, CD so that the
+    // upstream hands over bogus data for us to judge (RFC 6840 5.9).
+    bool validating = validates(t);
+    std::size_t len = build_upstream_query(t.qname, t.qtype, t.qclass, a.id, t.dnssec_ok || validating,
+                                           t.checking_disabled || validating, settings_.edns.udp_size, query);
     a.stamp = t.group->on_sent(server, probe);
     if (!probe) close_oldest_timed_out(t);
     token_owner_[a.token] = t.id;
@@ -361,6 +364,7 @@ bool ResolverEngine::has_live_attempt(const Transaction& t) const {
 // 2,000 (tests/scenario/upstream_loss_test.cpp).
 void ResolverEngine::advance(Transaction& t, TimePoint now) {
     if (t.answered || has_live_attempt(t) || t.attempts.size() >= kMaxAttempts) return;
+    if (!validations_.empty() && validations_.contains(t.id)) return;  // answered; its verdict is awaited
     auto next = t.group->pick(now, t.tried);
     if (!next) {
         t.tried = 0;
@@ -471,7 +475,12 @@ void ResolverEngine::handle_upstream_response(std::uint64_t token, const Endpoin
         return;
     }
     note_answer(t, a, now);
-    complete(t, &r, now);
+    if (!validations_.empty() && validations_.contains(t.id)) return close_attempt(t, a);  // a second answer
+    if (!t.internal && validates(t)) {
+        close_attempt(t, a);
+        return start_forwarded_validation(t, bytes, now);
+    }
+    complete(t, &r, now, bytes);
 }
 
 void ResolverEngine::handle_upstream_error(std::uint64_t token, TimePoint now) {
@@ -538,8 +547,10 @@ std::optional<TimePoint> ResolverEngine::next_timer() const {
 // Ends a transaction: with an answer (cache it, send it to every waiter), or
 // with nothing (every server failed or the deadline passed): a stale answer
 // when RFC 8767 allows, else SERVFAIL.
-void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, TimePoint now) {
+void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, TimePoint now,
+                              std::span<const std::uint8_t> raw) {
     if (t.answered) return finish(t.id);  // the deadline of a retired transaction
+    if (t.internal) return end_fetch(t, answer ? raw : std::span<const std::uint8_t>(), now);
     if (answer) {
         if (answer->cacheable())  // checked against the blocklist in force when it was asked
             cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now,
@@ -562,7 +573,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
             ExtendedError ede{t.ede_code, t.ede_text};
             for (const Waiter& w : t.waiters)
                 reply_error(w.head, w.q, w.client, dns::rcode::SERVFAIL, w.arrived,
-                            t.recursive ? &ede : nullptr);
+                            t.recursive || t.bogus ? &ede : nullptr);
         }
     }
     retire(t);

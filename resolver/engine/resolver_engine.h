@@ -172,7 +172,8 @@ class ResolverEngine {
     void advance(Transaction& t, TimePoint now);
     void close_oldest_timed_out(Transaction& t);
     void on_attempt_timeout(std::uint64_t token, TimePoint now);
-    void complete(Transaction& t, const ScannedResponse* answer, TimePoint now);
+    void complete(Transaction& t, const ScannedResponse* answer, TimePoint now,
+                  std::span<const std::uint8_t> raw = {});
     void retire(Transaction& t);
     void finish(std::uint64_t txn_id);
     void close_attempt(Transaction& t, Attempt& a);
@@ -188,6 +189,11 @@ class ResolverEngine {
     void on_fetch_result(std::uint64_t txn_id, const RecursionResult& res, TimePoint now);
     void continue_validation(Transaction& t, TimePoint now);
     void end_validation(std::uint64_t txn_id);
+    // Forwarding mode: the upstream's answer to `t` waits for its verdict;
+    // fetches are internal transactions to the same group.
+    void start_forwarded_validation(Transaction& t, std::span<const std::uint8_t> response, TimePoint now);
+    void start_fetch(Transaction& owner, std::string_view name, std::uint16_t qtype, TimePoint now);
+    void end_fetch(Transaction& fetch, std::span<const std::uint8_t> response, TimePoint now);
     bool answer_bogus_from_cache(std::span<const std::uint8_t> query, const QueryView& q,
                                  const ClientRef& client, std::string_view key, TimePoint now);
 

@@ -10,6 +10,9 @@
 
 namespace lanlord {
 
+// Marks a transaction's deadline among the engine's timers (the rest are attempt tokens).
+inline constexpr std::uint64_t kTransactionDeadlineBit = std::uint64_t{1} << 63;
+
 struct ResolverEngine::Waiter {
     ClientRef client;
     TimePoint arrived{};  // for the answer-latency histogram
@@ -45,6 +48,11 @@ struct ResolverEngine::Transaction {
     std::uint16_t ede_code = 0;           // why it failed (RFC 8914), when it did
     std::string ede_text;
     bool bogus = false;  // failed validation: no stale answer stands in for it
+    // A DS/DNSKEY fetch of a validation in forwarding mode: never cached, no
+    // waiters; its response goes to the validation of `fetch_for` (0: that
+    // one ended meanwhile).
+    bool internal = false;
+    std::uint64_t fetch_for = 0;
 };
 
 // An answer of the iterator waiting for its DNSSEC verdict.
@@ -52,7 +60,7 @@ struct ResolverEngine::Validation {
     std::shared_ptr<const DnssecContext> context;  // outlives the job (a reload may replace the policy's)
     ValidationJob job;
     std::vector<std::uint8_t> message;  // the answer, sent once the verdict is known
-    std::uint64_t fetch = 0;            // the iterator resolution in flight for the job (0: none)
+    std::uint64_t fetch = 0;            // the iterator resolution, or (forwarding) the transaction, in flight
     bool dates_checked = true;          // false: the clock was not trusted, so no AD
 };
 

@@ -6,8 +6,8 @@
 // without AD for CD=1, negative trust anchors, and a clock not yet trusted.
 #include <catch2/catch.hpp>
 
-#include "support/fake_zone_signing.h"
 #include "support/recursion_harness.h"
+#include "support/signed_zones.h"
 
 using namespace lanlord;
 using namespace lanlord::test;
@@ -15,103 +15,18 @@ using namespace lanlord::test;
 namespace {
 namespace t = dns::type;
 
-constexpr std::int64_t kWall = 1'800'000'000;
+constexpr std::int64_t kWall = kSignedWall;
 
-ZoneSigning signing(std::uint8_t alg, bool nsec3 = false, bool opt_out = false) {
-    ZoneSigning s;
-    s.algorithm = alg;
-    s.nsec3 = nsec3;
-    s.opt_out = opt_out;
-    s.inception = kWall - 86400;
-    s.expiration = kWall + 30 * 86400;
-    return s;
-}
-
-// root (RSASHA256, NSEC) -> zz. (ECDSA, NSEC3 opt-out) -> example.zz.
-// (Ed25519, NSEC), n3.zz. (ECDSA, NSEC3), insecure.zz. (unsigned),
-// expired.zz. (signatures expired a day ago), wrongkey.zz. (its DS names
-// a key it does not publish).
+// The hierarchy of support/signed_zones.h, each zone on its own server.
 struct SignedInternet : RecursionHarness {
-    std::shared_ptr<TrustAnchors> anchors = std::make_shared<TrustAnchors>();
+    std::shared_ptr<TrustAnchors> anchors;
     std::shared_ptr<KeyCache> keys = std::make_shared<KeyCache>();
     std::shared_ptr<std::atomic<bool>> clock = std::make_shared<std::atomic<bool>>(true);
 
     SignedInternet() {
-        FakeZone example("example.zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 203.0.113.30
-            www A 192.0.2.1
-            www A 192.0.2.2
-            alias CNAME www.insecure.zz.
-            inzone CNAME www
-            to-n3 CNAME www.n3.zz.
-            a.b TXT "below an empty non-terminal"
-        )");
-        FakeZone n3("n3.zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 203.0.113.31
-            www A 192.0.2.3
-        )");
-        FakeZone insecure("insecure.zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 203.0.113.32
-            www A 192.0.2.4
-        )");
-        FakeZone expired("expired.zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 203.0.113.33
-            www A 192.0.2.5
-        )");
-        FakeZone wrongkey("wrongkey.zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 203.0.113.34
-            www A 192.0.2.6
-        )");
-        FakeZone zz("zz.", R"(
-            @ SOA ns hostmaster
-            @ NS ns
-            ns A 198.51.100.20
-            example NS ns.example
-            ns.example A 203.0.113.30
-            n3 NS ns.n3
-            ns.n3 A 203.0.113.31
-            insecure NS ns.insecure
-            ns.insecure A 203.0.113.32
-            expired NS ns.expired
-            ns.expired A 203.0.113.33
-            wrongkey NS ns.wrongkey
-            ns.wrongkey A 203.0.113.34
-        )");
-        FakeZone root(".", R"(
-            @ SOA a.root-servers.test. hostmaster.test.
-            @ NS a.root-servers.test.
-            a.root-servers.test. A 198.51.100.1
-            zz. NS ns.zz.
-            ns.zz. A 198.51.100.20
-        )");
-        zz.add_wire("example.zz.", 3600, t::DS, sign_zone(example, signing(algorithm::ED25519)));
-        zz.add_wire("n3.zz.", 3600, t::DS, sign_zone(n3, signing(algorithm::ECDSAP256, true)));
-        ZoneSigning old = signing(algorithm::ECDSAP256);
-        old.inception = kWall - 30 * 86400;
-        old.expiration = kWall - 86400;
-        zz.add_wire("expired.zz.", 3600, t::DS, sign_zone(expired, old));
-        FakeZone decoy("wrongkey.zz.", "@ SOA ns hostmaster\n@ NS ns\n");
-        sign_zone(wrongkey, signing(algorithm::ECDSAP256));
-        zz.add_wire("wrongkey.zz.", 3600, t::DS, sign_zone(decoy, signing(algorithm::ECDSAP256)));
-        root.add_wire("zz.", 3600, t::DS, sign_zone(zz, signing(algorithm::ECDSAP256, true, true)));
-        anchors->add_ds(root.origin(), sign_zone(root, signing(algorithm::RSASHA256)));
-        net.add_server("198.51.100.1").serve(std::move(root));
-        net.add_server("198.51.100.20").serve(std::move(zz));
-        net.add_server("203.0.113.30").serve(std::move(example));
-        net.add_server("203.0.113.31").serve(std::move(n3));
-        net.add_server("203.0.113.32").serve(std::move(insecure));
-        net.add_server("203.0.113.33").serve(std::move(expired));
-        net.add_server("203.0.113.34").serve(std::move(wrongkey));
+        SignedZones z = make_signed_zones();
+        anchors = std::make_shared<TrustAnchors>(std::move(z.anchors));
+        for (auto& [address, zone] : z.zones) net.add_server(address).serve(std::move(zone));
         validate();
     }
     void validate(std::vector<std::string> negative = {}) {

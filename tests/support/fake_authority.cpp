@@ -215,8 +215,14 @@ std::optional<std::string> step(const FakeZone& z, const std::string& name, std:
 
 Outcome lookup(const std::vector<FakeZone>& zones, const std::string& qname, std::uint16_t qtype) {
     Outcome out;
+    // RFC 4035 3.1.4.1: DS at a zone's apex is the parent's data, also when
+    // this server holds both.
+    std::string_view holder = qname;
+    if (qtype == dns::type::DS && qname.size() > 1)
+        for (const auto& z : zones)
+            if (z.origin() == qname) holder = parent_of(qname);
     for (const auto& z : zones)
-        if (name_is_under(qname, z.origin()) && (!out.zone || z.origin().size() > out.zone->origin().size()))
+        if (name_is_under(holder, z.origin()) && (!out.zone || z.origin().size() > out.zone->origin().size()))
             out.zone = &z;
     if (!out.zone) {
         out.rcode = dns::rcode::REFUSED;
@@ -289,7 +295,7 @@ std::optional<Bytes> FakeServer::answer(std::span<const std::uint8_t> query, boo
     q.qtype = qrr.type;
     q.qclass = qrr.klass;
     q.edns = m.edns.present;
-    q.dnssec_ok = m.edns.dnssec_ok;
+    q.dnssec_ok = m.edns.dnssec_ok && behaviour != Behaviour::strips_dnssec;
     q.udp_limit = q.edns ? std::max<std::size_t>(dns::kMinUdpSize, m.edns.udp_size) : dns::kMinUdpSize;
     std::string question(m.owner_original_case(qrr).view());  // echoed with the case as sent
     const std::string qname(m.owner(qrr));

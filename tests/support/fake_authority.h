@@ -30,6 +30,7 @@ enum class Behaviour : std::uint8_t {
     poison,            // normal plus the out-of-bailiwick records below in every section
     wrong_name,        // the answer for another name: the first label replaced by "wrong"
     nxdomain_for_ent,  // an empty non-terminal answered NXDOMAIN (RFC 9156 2.3's broken servers)
+    strips_dnssec,     // answers DO=1 as if DO were clear: no RRSIG, NSEC, NSEC3 (a stripping proxy)
 };
 
 // What `poison` adds to every answer: an A for a name outside any test zone
