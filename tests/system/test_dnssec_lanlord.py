@@ -14,6 +14,15 @@ Cases:
              the verdicts; the bogus answers were logged with their zone.
   nta        [dnssec] negative_trust_anchors = ["bogus.zz"]: the expired zone
              answers (insecure, no AD), nodskey.zz stays bogus.
+  forwarding lanlord forwarding ([dnssec] validate_forwarded = true) to a
+             validating unbound in the namespace, which passes DNSSEC data:
+             every EXPECT row as above (lanlord asks with DO and CD, fetches
+             DS and DNSKEY through unbound, judges itself).
+  stripped   lanlord forwarding to a forwarder that drops DNSSEC records (a
+             second lanlord, recursive, validation off: it sends no RRSIGs):
+             signed names SERVFAIL with EDE 10, unsigned names answer, the log
+             says the upstream strips signatures and `lanlordctl status`
+             warns; validation is not turned off.
   clock      a timestamp file an hour ahead of the clock, and a kernel clock
              that is not synchronised (adjtimex; this case is skipped, exit 77,
              on a machine whose kernel says it is): answers come without AD,
@@ -41,22 +50,26 @@ from lanlord_test import check
 LISTEN = "127.0.0.1"
 
 
-def start(env, net, dnssec=None):
-    control = os.path.join(env.tmp, "control.sock")
-    keys = {"trust_anchor_file": net.anchor, "timestamp_file": os.path.join(env.tmp, "dnssec-timestamp")}
+def start(env, net, dnssec=None, listen=LISTEN, upstream=None, name="lanlord"):
+    """lanlord in the namespace on `listen`: recursive, or forwarding to `upstream` (an address)."""
+    control = os.path.join(env.tmp, f"{name}.sock")
+    keys = {"trust_anchor_file": net.anchor, "timestamp_file": os.path.join(env.tmp, f"{name}-timestamp")}
     keys.update(dnssec or {})
+    group = {"name": "internet", "recursive": True, "domains": ["."]}
+    if upstream:
+        group = {"name": "upstream", "servers": [upstream], "domains": ["."]}
     # domain_needed off: "nosuchtld." is a question for the root here, not a LAN name.
-    config = lt.lanlord_config([f"{LISTEN}:53"], [{"name": "internet", "recursive": True, "domains": ["."]}],
-                               dns={"domain_needed": False}, recursion={"root_hints": net.hints, "ipv6": "off", "allow_private": []},
+    config = lt.lanlord_config([f"{listen}:53"], [group], dns={"domain_needed": False},
+                               recursion={"root_hints": net.hints, "ipv6": "off", "allow_private": []},
                                control={"socket": control}, dnssec=keys)
-    lanlord = env.start_lanlord(config, netns=net.ns)
+    lanlord = env.start_lanlord(config, name=name, netns=net.ns)
 
     def answers():
         try:
-            return net.query(LISTEN, "www.nsec.zz.", "A", timeout=1).rcode() is not None
+            return net.query(listen, "www.nsec.zz.", "A", timeout=1).rcode() is not None
         except Exception:
             return False
-    lt.wait_until(answers, 15, "lanlord to answer")
+    lt.wait_until(answers, 15, f"{name} to answer")
     return lanlord, control
 
 
@@ -68,17 +81,21 @@ def fixture(env):
     return net
 
 
-def ask(net, qname, qtype, **kw):
-    r = net.query(LISTEN, qname, qtype, timeout=ref.QUERY_TIMEOUT, **kw)
+def ask(net, qname, qtype, server=LISTEN, **kw):
+    r = net.query(server, qname, qtype, timeout=ref.QUERY_TIMEOUT, **kw)
     return dns.rcode.to_text(r.rcode()), bool(r.flags & dns.flags.AD), si.ede_codes(r), r
 
 
-def case_recursive(env):
-    net = fixture(env)
-    lanlord, control = start(env, net)
+def check_expect(net, server):
+    """Every EXPECT row asked of `server` with DO: test_dnssec_fixture.py's checks of Unbound's answers."""
+    saved = ref.LISTEN
+    ref.LISTEN = server
+    try:
+        rows = [(row, ref.ask_unbound(net, row)) for row in si.EXPECT]
+    finally:
+        ref.LISTEN = saved
     failures, lines = [], []
-    for row in si.EXPECT:
-        rcode, ad, edes, bad, msg = ref.ask_unbound(net, row)  # the same checks, asked of LISTEN (lanlord)
+    for row, (rcode, ad, edes, bad, msg) in rows:
         # lanlord sends no RRSIGs to DO clients yet (README, "DNSSEC"): the check that a wildcard row
         # really was expanded (by its RRSIG's label count) is the fixture's (test_dnssec_fixture.py).
         bad = [b for b in bad if not b.startswith("not a wildcard expansion: RRSIG labels []")]
@@ -88,6 +105,12 @@ def case_recursive(env):
             failures.append(f"{row.qname} {row.qtype}: {'; '.join(bad)}\n{msg}")
     print("\n".join(lines), flush=True)
     check(not failures, f"{len(failures)} of {len(si.EXPECT)} rows differ from EXPECT:\n" + "\n".join(failures))
+
+
+def case_recursive(env):
+    net = fixture(env)
+    lanlord, control = start(env, net)
+    check_expect(net, LISTEN)
 
     # RFC 4035 3.2.2: CD=1, the data of the bogus zone, unvalidated, no AD.
     rcode, ad, edes, r = ask(net, "www.bogus.zz.", "A", cd=True)
@@ -139,7 +162,7 @@ def case_clock(env):
                "the untrusted side is covered by the unit and scenario tests only")
         raise lt.Skip("the kernel's clock is synchronised")
     net = fixture(env)
-    stamp = os.path.join(env.tmp, "dnssec-timestamp")
+    stamp = os.path.join(env.tmp, "lanlord-timestamp")  # start()'s timestamp_file
     open(stamp, "w").close()
     ahead = time.time() + 3600
     os.utime(stamp, (ahead, ahead))
@@ -163,7 +186,38 @@ def case_clock(env):
     check(os.path.getmtime(stamp) > past + 60, "the timestamp file was not moved forward once trusted")
 
 
-CASES = {"recursive": case_recursive, "nta": case_nta, "clock": case_clock}
+def case_forwarding(env):
+    net = fixture(env)
+    ref.start_unbound(env, net)  # validating, on LISTEN: passes RRSIGs, gives bogus data to CD=1
+    lanlord, control = start(env, net, {"validate_forwarded": True}, listen="127.0.0.2", upstream=LISTEN)
+    check_expect(net, "127.0.0.2")
+    rcode, ad, edes, r = ask(net, "www.nsec.zz.", "A", server="127.0.0.2", dnssec=False)
+    check(rcode == "NOERROR" and not ad and not any(x.rdtype == dns.rdatatype.RRSIG for x in r.answer),
+          f"a client without DO: {rcode}, AD {ad}, expected no RRSIG:\n{r}")
+    d = lt.lanlordctl_json(env, control, "stats")["dnssec"]
+    check(d["enabled"] and d["key_fetches"] > 0 and d["unsigned_upstream_answers"] == 0, f"stats: {d}")
+
+
+def case_stripped(env):
+    net = fixture(env)
+    start(env, net, {"validate": False}, listen="127.0.0.3", name="stripper")  # sends no RRSIGs
+    lanlord, control = start(env, net, {"validate_forwarded": True}, listen="127.0.0.2", upstream="127.0.0.3")
+    for qname in ("www.nsec.zz.", "www.nsec3.zz.", "nx.nsec.zz."):
+        rcode, ad, edes, r = ask(net, qname, "A", server="127.0.0.2")
+        check(rcode == "SERVFAIL" and 10 in edes, f"{qname} through a stripping forwarder: {rcode} EDE {edes}")
+    rcode, ad, edes, r = ask(net, "www.unsigned.zz.", "A", server="127.0.0.2")
+    check(rcode == "SERVFAIL" and 10 in edes,
+          f"www.unsigned.zz. through a stripping forwarder: {rcode} EDE {edes} (its DS proof is stripped too)")
+    text = lt.lanlordctl(env, control, "status").stdout
+    check("DNSSEC WARNING" in text and "strips DNSSEC records" in text, f"lanlordctl status:\n{text}")
+    with open(lanlord.log_path) as fh:
+        log = fh.read()
+    check("upstream group 'upstream' answered" in log and "strips DNSSEC records" in log,
+          "the log does not say that the upstream strips signatures")
+
+
+CASES = {"recursive": case_recursive, "nta": case_nta, "clock": case_clock, "forwarding": case_forwarding,
+         "stripped": case_stripped}
 
 if __name__ == "__main__":
-    sys.exit(lt.main(CASES, deadlines={"recursive": 100, "nta": 100, "clock": 100}))
+    sys.exit(lt.main(CASES, deadlines={name: 100 for name in CASES}))
