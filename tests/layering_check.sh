@@ -83,6 +83,7 @@ third_party "toml++" '#include [<"]toml' config/
 third_party "nlohmann-json" '#include [<"]nlohmann' daemon/
 third_party "systemd" '#include [<"]systemd/' common/io/
 third_party "ldns" '#include [<"]ldns/' resolver/dnssec/
+third_party "OpenSSL" '#include [<"]openssl/' resolver/dnssec/crypto
 third_party "sockets" '#include <(sys/socket|netinet/in|arpa/inet|linux/netlink|linux/rtnetlink)\.h>' \
     common/io/ common/ip_address resolver/net/ dhcp/net/ daemon/ dhcp/wire/icmp_echo
 
