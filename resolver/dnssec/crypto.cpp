@@ -1,9 +1,11 @@
 #include "resolver/dnssec/crypto.h"
 
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <openssl/core_names.h>
@@ -133,9 +135,68 @@ class EcdsaVerifier {
     std::unordered_map<std::string, Context> keys_;
 };
 
+// Signatures already found valid, by the SHA-256 of everything the check
+// read (algorithm, key, signature, signed data), per thread: the same RRset
+// and RRSIG come back again and again (a TLD's NSEC3 records prove "no DS"
+// for every unsigned delegation under it; a zone's DNSKEY set for every
+// chain walk after its key cache entry expired), and one digest costs about
+// 1 us against 70-120 for a verification. A cryptographic digest, so that
+// no crafted input can pass for a verified one; only "valid" is kept, and
+// dates are checked by the caller every time (rrset_signature.cpp).
+class VerifiedSignatures {
+  public:
+    static constexpr std::size_t kMaxEntries = 4096;
+    using Digest = std::array<std::uint8_t, 32>;
+
+    static Digest digest(std::uint8_t alg, ByteView key, ByteView signed_data, ByteView signature) {
+        std::vector<std::uint8_t> buf;
+        buf.reserve(1 + 4 + key.size() + signature.size() + signed_data.size());
+        buf.push_back(alg);
+        for (std::size_t n : {key.size(), signature.size()}) {
+            buf.push_back(static_cast<std::uint8_t>(n >> 8));
+            buf.push_back(static_cast<std::uint8_t>(n));
+        }
+        buf.insert(buf.end(), key.begin(), key.end());
+        buf.insert(buf.end(), signature.begin(), signature.end());
+        buf.insert(buf.end(), signed_data.begin(), signed_data.end());
+        Digest d{};
+        ldns_sha256(buf.data(), static_cast<unsigned>(buf.size()), d.data());
+        return d;
+    }
+    bool contains(const Digest& d) const { return set_.contains(d); }
+    void add(const Digest& d) {
+        if (set_.size() >= kMaxEntries) set_.clear();
+        set_.insert(d);
+    }
+
+  private:
+    struct Hash {
+        std::size_t operator()(const Digest& d) const {
+            std::size_t h;
+            std::memcpy(&h, d.data(), sizeof h);  // already uniform: a SHA-256
+            return h;
+        }
+    };
+    std::unordered_set<Digest, Hash> set_;
+};
+
+CryptoResult verify_uncached(std::uint8_t alg, ByteView key, ByteView signed_data, ByteView signature);
+
 }  // namespace
 
 CryptoResult verify_signature(std::uint8_t alg, ByteView key, ByteView signed_data, ByteView signature) {
+    if (!dnskey_algorithm_supported(alg)) return CryptoResult::unsupported;
+    if (key.empty() || signature.empty()) return CryptoResult::invalid;
+    thread_local VerifiedSignatures verified;
+    VerifiedSignatures::Digest d = VerifiedSignatures::digest(alg, key, signed_data, signature);
+    if (verified.contains(d)) return CryptoResult::valid;
+    CryptoResult r = verify_uncached(alg, key, signed_data, signature);
+    if (r == CryptoResult::valid) verified.add(d);
+    return r;
+}
+
+namespace {
+CryptoResult verify_uncached(std::uint8_t alg, ByteView key, ByteView signed_data, ByteView signature) {
     if (!dnskey_algorithm_supported(alg)) return CryptoResult::unsupported;
     if (key.empty() || signature.empty()) return CryptoResult::invalid;
     std::vector<std::uint8_t> der;
@@ -163,6 +224,8 @@ CryptoResult verify_signature(std::uint8_t alg, ByteView key, ByteView signed_da
         return CryptoResult::unsupported;
     return CryptoResult::invalid;
 }
+
+}  // namespace
 
 std::size_t ds_digest(std::uint8_t type, std::string_view owner, ByteView dnskey_rdata,
                       std::array<std::uint8_t, 48>& out) {
