@@ -440,8 +440,11 @@ class Internet:
         rec.update(RECURSION)
         rec.update(recursion or {})
         self.control = os.path.join(self.env.tmp, "control.sock")
+        # The fake Internet is unsigned: with the built-in root anchors every answer would be bogus, so
+        # validation is off here, as for any resolver pointed at a private root (DNSSEC is tested against a
+        # signed one in test_dnssec_lanlord.py).
         config = lt.lanlord_config([f"{LISTEN}:53"], [{"name": "internet", "recursive": True, "domains": ["."]}],
-                                   recursion=rec, control={"socket": self.control})
+                                   recursion=rec, control={"socket": self.control}, dnssec={"validate": False})
         return self.env.start_lanlord(config, netns=self.ns)
 
     def start_reference(self):
