@@ -64,7 +64,7 @@ void ResolverEngine::continue_validation(Transaction& t, TimePoint now) {
         iterator_->start(id, f.name, type, now, false, false, true);
         return;  // drain_iterator takes its result, now or later
     }
-    const Verdict& verdict = v.job.verdict();
+    const Verdict verdict = v.job.verdict();  // a copy: `v` is erased below
     ++stats_.dnssec_verdicts[static_cast<std::size_t>(verdict.security) & 3];
     std::vector<std::uint8_t> message = std::move(v.message);
     bool dates_checked = v.dates_checked;
