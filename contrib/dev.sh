@@ -11,7 +11,7 @@ TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhc
            clang-format clang-tidy strace ldnsutils unbound dns-root-data)
 BUILD_DIR=${BUILD_DIR:-build}
 # The tests the ThreadSanitizer pass runs (a CTest -R pattern): see "test)" below.
-TSAN_TESTS='system: (recursion|control|upstream sockets|boundary|faults: (30 %|every upstream silent|forged|records outside)|dhcp: (every ACKed|a slow fdatasync|a full disk)|local names: blocklist reloaded)'
+TSAN_TESTS='system: (recursion|dnssec: (lanlord|a negative|behind|a clock)|control|upstream sockets|boundary|faults: (30 %|every upstream silent|forged|records outside)|dhcp: (every ACKed|a slow fdatasync|a full disk)|local names: blocklist reloaded)'
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -83,7 +83,8 @@ case "${1:-}" in
                 ctest --output-on-failure -j "$(nproc)" --timeout 300) || rc=1
             echo "== ASan pass done after $((SECONDS - start)) s"
             # 3. ThreadSanitizer (cannot share a build with ASan) over the tests
-            #    that run several threads at once: DNS on 2 threads (recursion with its shared caches, control,
+            #    that run several threads at once: DNS on 2 threads (recursion with its shared caches, DNSSEC
+            #    validation with its shared key cache and per-thread crypto caches, control,
             #    faults, shared upstream sockets, boundaries), the journal
             #    writer (DHCP durability, slow fdatasync, disk full) and the
             #    blocklist loader (blocklist reloads). The unit tests are left
