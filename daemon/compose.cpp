@@ -1,6 +1,7 @@
 #include "daemon/compose.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/io/interfaces.h"
 
@@ -48,6 +49,15 @@ std::vector<GroupSpec> group_specs(const Config& c) {
 
 bool any_recursive(const Config& c) {
     return std::any_of(c.upstreams.begin(), c.upstreams.end(), [](const auto& g) { return g.recursive; });
+}
+
+std::string state_file(std::string_view name) {
+    std::string dir = "/var/lib/lanlord";
+    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+        dir = state;
+        if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
+    }
+    return dir + "/" + std::string(name);
 }
 
 bool any_forwarding(const Config& c) {

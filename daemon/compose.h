@@ -3,6 +3,7 @@
 // can check the mapping key by key.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,9 @@ std::vector<GroupSpec> group_specs(const Config& config);
 RecursionSettings recursion_settings(const Config& config, RootHints hints, bool ipv6_routable,
                                      const std::vector<Endpoint>& own);
 bool any_recursive(const Config& config);
+// `name` in lanlord's state directory: $STATE_DIRECTORY (systemd's
+// StateDirectory=; its first entry), else /var/lib/lanlord.
+std::string state_file(std::string_view name);
 // True when a group forwards to upstream servers.
 bool any_forwarding(const Config& config);
 CacheLimits cache_limits(const Config& config);

@@ -10,6 +10,7 @@
 #include "common/io/interfaces.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "daemon/compose.h"
 #include "dhcp/wire/packet_builder.h"
 
 namespace lanlord {
@@ -28,13 +29,7 @@ LogRateLimiter warnings{20, seconds(10)};
 }  // namespace
 
 std::string journal_path(const DhcpConfig& config) {
-    if (!config.journal.empty()) return config.journal;
-    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
-        std::string dir(state);
-        if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
-        return dir + "/leases.journal";
-    }
-    return "/var/lib/lanlord/leases.journal";
+    return config.journal.empty() ? state_file("leases.journal") : config.journal;
 }
 
 DhcpService::DhcpService(boost::asio::io_context& io, std::shared_ptr<DhcpNames> names)

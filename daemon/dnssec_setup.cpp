@@ -8,18 +8,13 @@
 #include <cstring>
 
 #include "common/io/clock_status.h"
+#include "daemon/compose.h"
 #include "resolver/dnssec/clock_trust.h"
 
 namespace lanlord {
 
 std::string timestamp_path(const DnssecConfig& config) {
-    if (!config.timestamp_file.empty()) return config.timestamp_file;
-    if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
-        std::string dir(state);
-        if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
-        return dir + "/dnssec-timestamp";
-    }
-    return "/var/lib/lanlord/dnssec-timestamp";
+    return config.timestamp_file.empty() ? state_file("dnssec-timestamp") : config.timestamp_file;
 }
 
 std::string DnssecSetup::load_anchors(const DnssecConfig& config,
