@@ -146,6 +146,14 @@ std::optional<std::string> Loader::get_string(const toml::node& v, const std::st
     return std::nullopt;
 }
 
+std::optional<std::string> Loader::get_path(const toml::node& v, const std::string& path,
+                                            std::string_view empty_means) {
+    auto text = get_string(v, path);
+    if (!text || text->empty() || text->front() == '/') return text;
+    error(v.source(), path, "must be an absolute path (or \"\" for " + std::string(empty_means) + ")");
+    return std::nullopt;
+}
+
 std::optional<bool> Loader::get_bool(const toml::node& v, const std::string& path) {
     if (auto b = v.as_boolean()) return b->get();
     type_error(v, path, "a boolean (true or false)");
@@ -432,11 +440,9 @@ void Loader::read_control(const toml::table& table, ControlConfig& control) {
                 {
                     {"socket",
                      [&](auto& v, auto& p) {
-                         auto path = get_string(v, p);
+                         auto path = get_path(v, p, "no control socket");
                          if (!path) return;
-                         if (!path->empty() && path->front() != '/')
-                             error(v.source(), p, "must be an absolute path (or \"\" for no control socket)");
-                         else if (path->size() >= 108)  // sun_path
+                         if (path->size() >= 108)  // sun_path
                              error(v.source(), p, "longer than a UNIX socket path may be (107 bytes)");
                          else {
                              control.socket = *path;

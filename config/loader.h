@@ -69,6 +69,9 @@ class Loader {
     // Typed values. Each reports its own error and then returns nullopt.
     const toml::table* get_table(const toml::node& v, const std::string& path);
     std::optional<std::string> get_string(const toml::node& v, const std::string& path);
+    // A string that is "" or an absolute path; `empty_means` completes the error.
+    std::optional<std::string> get_path(const toml::node& v, const std::string& path,
+                                        std::string_view empty_means);
     std::optional<bool> get_bool(const toml::node& v, const std::string& path);
     std::optional<std::int64_t> get_integer(const toml::node& v, const std::string& path, std::int64_t min,
                                             std::int64_t max);

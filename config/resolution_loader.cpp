@@ -10,13 +10,7 @@ void Loader::read_recursion(const toml::table& table, RecursionConfig& r) {
         table, "recursion",
         {
             {"root_hints",
-             [&](auto& v, auto& p) {
-                 auto path = get_string(v, p);
-                 if (path && !path->empty() && path->front() != '/')
-                     error(v.source(), p, "must be an absolute path (or \"\" for the built-in hints)");
-                 else
-                     assign(r.root_hints, path);
-             }},
+             [&](auto& v, auto& p) { assign(r.root_hints, get_path(v, p, "the built-in hints")); }},
             {"ipv6",
              [&](auto& v, auto& p) {
                  auto text = get_string(v, p);
@@ -57,11 +51,7 @@ void Loader::read_dnssec(const toml::table& table, DnssecConfig& d) {
             {"validate_forwarded", [&](auto& v, auto& p) { assign(d.validate_forwarded, get_bool(v, p)); }},
             {"trust_anchor_file",
              [&](auto& v, auto& p) {
-                 auto path = get_string(v, p);
-                 if (path && !path->empty() && path->front() != '/')
-                     error(v.source(), p, "must be an absolute path (or \"\" for the built-in root anchors)");
-                 else
-                     assign(d.trust_anchor_file, path);
+                 assign(d.trust_anchor_file, get_path(v, p, "the built-in root anchors"));
              }},
             {"negative_trust_anchors",
              [&](auto& v, auto& p) {
@@ -78,13 +68,7 @@ void Loader::read_dnssec(const toml::table& table, DnssecConfig& d) {
                  });
              }},
             {"timestamp_file",
-             [&](auto& v, auto& p) {
-                 auto path = get_string(v, p);
-                 if (path && !path->empty() && path->front() != '/')
-                     error(v.source(), p, "must be an absolute path (or \"\" for the state directory's)");
-                 else
-                     assign(d.timestamp_file, path);
-             }},
+             [&](auto& v, auto& p) { assign(d.timestamp_file, get_path(v, p, "the state directory's")); }},
             {"key_cache_size",
              [&](auto& v, auto& p) { assign(d.key_cache_size, get_integer(v, p, 16, 1'000'000)); }},
         });
