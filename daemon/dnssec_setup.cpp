@@ -44,6 +44,11 @@ DnssecPolicy DnssecSetup::policy(const DnssecConfig& config, std::shared_ptr<con
     p.context = std::move(ctx);
     p.negative_anchors = config.negative_trust_anchors;
     p.clock_trusted = clock_;
+    p.wall_clock = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
     std::string path = lanlord::timestamp_path(config);
     if (!started_ || path != timestamp_path_) {
         timestamp_path_ = std::move(path);

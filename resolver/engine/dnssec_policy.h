@@ -41,7 +41,9 @@ struct DnssecPolicy {
     bool recursive = true;                         // validate the recursive groups' answers
     bool forwarding = false;                       // ... and the forwarding groups' (DO+CD upstream)
     std::vector<std::string> negative_anchors;     // wire, lower-case
-    // Seconds since 1970 for signature dates; null: the system clock.
+    // Seconds since 1970 for signature dates, from the edge (the daemon
+    // gives the system clock, tests a fixed time); must be set when
+    // validating.
     std::function<std::int64_t()> wall_clock;
     // Whether the wall clock is trusted now (clock_trust.h, judged by the
     // daemon); null: trusted.
