@@ -58,6 +58,7 @@ struct DnssecConfig {
     std::vector<std::string> negative_trust_anchors;  // "negative_trust_anchors": RFC 7646, wire form
     std::string timestamp_file;          // "timestamp_file": clock evidence; "" = state directory's
     std::size_t key_cache_size = 10000;  // "key_cache_size": zones whose keys or security are remembered
+    bool aggressive_nsec = true;         // "aggressive_nsec": RFC 8198 in recursive mode
     friend bool operator==(const DnssecConfig&, const DnssecConfig&) = default;
 };
 

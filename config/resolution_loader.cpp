@@ -71,6 +71,7 @@ void Loader::read_dnssec(const toml::table& table, DnssecConfig& d) {
              [&](auto& v, auto& p) { assign(d.timestamp_file, get_path(v, p, "the state directory's")); }},
             {"key_cache_size",
              [&](auto& v, auto& p) { assign(d.key_cache_size, get_integer(v, p, 16, 1'000'000)); }},
+            {"aggressive_nsec", [&](auto& v, auto& p) { assign(d.aggressive_nsec, get_bool(v, p)); }},
         });
 }
 

@@ -50,6 +50,8 @@ class App : private ControlBackend {
     // ControlBackend (daemon/app_control.cpp)
     DaemonSnapshot snapshot() override;
     nlohmann::json cache_dump(const std::optional<std::string>& wire_name, std::size_t limit) override;
+    std::string cached_security(std::string_view name, std::span<const std::uint8_t> stored, bool cd,
+                                bool validating_group, TimePoint now) const;
     std::size_t cache_flush(const std::optional<std::string>& wire_name) override;
     nlohmann::json leases() override;
     std::vector<std::string> reload() override;

@@ -9,7 +9,9 @@
 #include "common/text.h"
 #include "daemon/app.h"
 #include "daemon/compose.h"
+#include "resolver/dnssec/canonical_name.h"
 #include "resolver/wire/answer_text.h"
+#include "resolver/wire/dns_constants.h"
 
 namespace lanlord {
 
@@ -69,6 +71,7 @@ DaemonSnapshot App::snapshot() {
         d.timestamp_file = dnssec_->timestamp_path();
         d.anchors = dnssec_->anchors();
         d.key_cache_entries = dnssec_->key_cache_entries();
+        d.aggressive_records = dnssec_->aggressive_records();
         d.negative_trust_anchors = config_.dnssec.negative_trust_anchors.size();
     }
     if (any_recursive(config_) && recursion_caches_.records && recursion_caches_.infra) {
@@ -132,10 +135,38 @@ DaemonSnapshot App::snapshot() {
     return s;
 }
 
+// The security status of a cached answer and why, for the cache dump: the
+// AD bit stored with it says secure (validated, dates checked); otherwise
+// the group's setting, the client's CD, a negative trust anchor, the clock,
+// or the key cache's proof of an insecure zone above the name say why not.
+std::string App::cached_security(std::string_view name, std::span<const std::uint8_t> stored, bool cd,
+                                 bool validating_group, TimePoint now) const {
+    if (stored.size() > 3 && (stored[3] & dns::flag::AD)) return "secure";
+    if (cd) return "not validated: the client set CD";
+    if (!validating_group || !dnssec_) return "not validated: validation is off for this group";
+    for (const std::string& nta : config_.dnssec.negative_trust_anchors)
+        if (name_is_under(name, nta)) return "insecure: negative trust anchor " + name_to_text(nta);
+    if (!dnssec_->clock_trusted()) return "no AD: the clock is not trusted";
+    if (auto keys = dnssec_->key_cache())
+        for (std::string_view n = name;; n = name_parent(n)) {
+            if (auto e = keys->lookup(n, now); e && e->kind == ZoneKeyEntry::Kind::insecure)
+                return fmt::format("insecure: {} ({})", e->verdict.reason, name_to_text(n));
+            if (n.size() <= 1) break;
+        }
+    return "insecure";
+}
+
 nlohmann::json App::cache_dump(const std::optional<std::string>& wire_name, std::size_t limit) {
     TimePoint now = Clock::now();
     std::map<std::uint16_t, std::string> group_names;
-    for (const auto& g : dns_->main().engine().groups()) group_names[g->cache_tag()] = g->name();
+    std::map<std::uint16_t, bool> group_validates;
+    for (const auto& g : dns_->main().engine().groups()) {
+        group_names[g->cache_tag()] = g->name();
+        for (const auto& u : config_.upstreams)
+            if (u.name == g->name())
+                group_validates[g->cache_tag()] =
+                    config_.dnssec.validate && (u.recursive || config_.dnssec.validate_forwarded);
+    }
     nlohmann::json entries = nlohmann::json::array();
     std::size_t total = 0;
     cache_->for_each(now, [&](std::string_view key, std::span<const std::uint8_t> stored,
@@ -159,7 +190,9 @@ nlohmann::json App::cache_dump(const std::optional<std::string>& wire_name, std:
              {"ttl", ttl_left},
              {"state", ttl_left > 0 ? "fresh" : "stale"},
              {"rcode", rcode_to_text(answer.rcode)},
-             {"answers", answer.answers}});
+             {"answers", answer.answers},
+             {"dnssec", cached_security(key.substr(0, key.size() - 7), stored, fields->checking_disabled,
+                                        group_validates[fields->group_tag], now)}});
     });
     return {{"total", total}, {"shown", entries.size()}, {"entries", std::move(entries)}};
 }
@@ -220,6 +253,8 @@ void App::trace(const std::string& wire_name, std::uint16_t qtype,
             result["answers"] = nlohmann::json::array();
             result["ede"] = {{"code", r.ede_code}, {"text", r.ede_text}};
         }
+        if (!r.dnssec.empty())
+            result["dnssec"] = {{"status", r.dnssec}, {"why", r.dnssec_why}, {"fetches", r.dnssec_fetches}};
         done({{"ok", true}, {"result", std::move(result)}});
     };
     if (!dns_->main().start_trace(wire_name, qtype, on_result))

@@ -41,6 +41,11 @@ DnssecPolicy DnssecSetup::policy(const DnssecConfig& config, std::shared_ptr<con
     auto ctx = std::make_shared<DnssecContext>();
     ctx->anchors = std::move(anchors);
     ctx->keys = keys_;
+    if (config.aggressive_nsec) {
+        // 10,000 records: a home network's worth (pdns keeps 100,000 for an ISP).
+        if (!aggressive_) aggressive_ = std::make_shared<AggressiveDenial>(10000);
+        ctx->aggressive = aggressive_;
+    }
     p.context = std::move(ctx);
     p.negative_anchors = config.negative_trust_anchors;
     p.clock_trusted = clock_;
@@ -73,6 +78,7 @@ void DnssecSetup::rejudge_clock() {
         // What was validated without dates (keys, answers without AD) is
         // validated again now.
         if (keys_) keys_->clear();
+        if (aggressive_) aggressive_->clear();
         if (on_trusted_) on_trusted_();
     }
     if (j.trusted != was || clock_reason_ != j.why) {

@@ -42,6 +42,8 @@ class DnssecSetup {
     const std::string& timestamp_path() const { return timestamp_path_; }
     std::size_t anchors() const { return anchor_count_; }
     std::size_t key_cache_entries() const { return keys_ ? keys_->size() : 0; }
+    std::shared_ptr<const KeyCache> key_cache() const { return keys_; }
+    std::size_t aggressive_records() const { return aggressive_ ? aggressive_->size() : 0; }
 
   private:
     void rejudge_clock();
@@ -53,6 +55,7 @@ class DnssecSetup {
     std::string clock_reason_ = "not judged yet";
     std::string timestamp_path_;
     std::shared_ptr<KeyCache> keys_;
+    std::shared_ptr<AggressiveDenial> aggressive_;  // RFC 8198 records; kept across reloads
     std::size_t key_cache_size_ = 0;
     std::size_t anchor_count_ = 0;
     bool started_ = false;

@@ -250,6 +250,28 @@ std::string render_metrics(const DaemonSnapshot& s) {
                      static_cast<double>(a.timeouts));
     }
 
+    if (s.dnssec.enabled) {
+        w.family("lanlord_dnssec_verdicts_total", "counter", "Validated answers by verdict.");
+        static const char* kVerdict[] = {"indeterminate", "insecure", "secure", "bogus"};
+        for (std::size_t i = 0; i < d.dnssec_verdicts.size(); ++i)
+            w.sample("lanlord_dnssec_verdicts_total", {{"verdict", kVerdict[i]}},
+                     static_cast<double>(d.dnssec_verdicts[i]));
+        w.counter("lanlord_dnssec_bogus_from_cache_total", "Bogus answers given again from the bogus cache.",
+                  static_cast<double>(d.dnssec_bogus_cached));
+        w.counter("lanlord_dnssec_key_fetches_total", "DS and DNSKEY fetches of validations.",
+                  static_cast<double>(d.dnssec_fetches));
+        w.counter("lanlord_dnssec_unsigned_upstream_total",
+                  "Forwarded answers without the signatures their zone has (the upstream strips them).",
+                  static_cast<double>(d.dnssec_unsigned_upstream));
+        w.counter("lanlord_dnssec_synthesised_total",
+                  "NXDOMAIN/NODATA answered from cached NSEC/NSEC3 records (RFC 8198).",
+                  static_cast<double>(d.dnssec_synthesised));
+        w.gauge("lanlord_dnssec_clock_trusted", "1 when the wall clock is trusted for signature dates.",
+                s.dnssec.clock_trusted ? 1 : 0);
+        w.gauge("lanlord_dnssec_key_cache_entries", "Zones whose keys or security are cached.",
+                static_cast<double>(s.dnssec.key_cache_entries));
+    }
+
     w.family("lanlord_handler_exceptions_total", "counter",
              "Exceptions caught at an event-loop boundary (that packet or event was dropped); a bug.");
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)

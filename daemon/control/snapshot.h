@@ -58,6 +58,7 @@ struct DnssecSnapshot {
     std::string clock_reason, timestamp_file;
     std::size_t anchors = 0, key_cache_entries = 0;
     std::size_t negative_trust_anchors = 0;
+    std::size_t aggressive_records = 0;  // NSEC/NSEC3 records kept for RFC 8198
 };
 
 struct SubnetSnapshot {

@@ -188,7 +188,9 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                              {"indeterminate", verdicts[static_cast<std::size_t>(Security::indeterminate)]},
                              {"bogus_from_cache", s.dns.dnssec_bogus_cached},
                              {"key_fetches", s.dns.dnssec_fetches},
-                             {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream}};
+                             {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream},
+                             {"aggressive_records", s.dnssec.aggressive_records},
+                             {"synthesised_denials", s.dns.dnssec_synthesised}};
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)
         caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];

@@ -170,9 +170,11 @@ std::string render_stats(const json& r) {
         const json& x = *sec;
         out += fmt::format(
             "\ndnssec: validating; {} secure, {} insecure, {} bogus ({} more from the bogus cache), "
-            "{} DS/DNSKEY fetches; {} keys cached, {} trust anchors, {} negative\n",
+            "{} DS/DNSKEY fetches; {} keys cached, {} trust anchors, {} negative\n"
+            "aggressive NSEC: {} records kept, {} denials answered from them\n",
             n(x, "secure"), n(x, "insecure"), n(x, "bogus"), n(x, "bogus_from_cache"), n(x, "key_fetches"),
-            n(x, "key_cache_entries"), n(x, "trust_anchors"), n(x, "negative_trust_anchors"));
+            n(x, "key_cache_entries"), n(x, "trust_anchors"), n(x, "negative_trust_anchors"),
+            n(x, "aggressive_records"), n(x, "synthesised_denials"));
         out += fmt::format("clock: {} ({})\n",
                            x.value("clock_trusted", false) ? "trusted" : "NOT TRUSTED, no AD",
                            x.value("clock_reason", std::string()));
@@ -247,11 +249,12 @@ std::string render_cache_dump(const json& r) {
         rows.push_back({e.at("name").get<std::string>(), e.at("type").get<std::string>(),
                         std::to_string(e.at("ttl").get<long long>()), e.at("state").get<std::string>(),
                         e.at("rcode").get<std::string>(), e.at("group").get<std::string>(), flags,
-                        data.empty() ? "-" : data});
+                        e.value("dnssec", std::string("-")), data.empty() ? "-" : data});
     }
     std::sort(rows.begin(), rows.end());
-    std::string out = render_table({"NAME", "TYPE", "TTL", "STATE", "RCODE", "GROUP", "FLAGS", "ANSWER"},
-                                   rows, {false, false, true});
+    std::string out =
+        render_table({"NAME", "TYPE", "TTL", "STATE", "RCODE", "GROUP", "FLAGS", "DNSSEC", "ANSWER"}, rows,
+                     {false, false, true});
     auto total = r.at("total").get<std::uint64_t>(), shown = r.at("shown").get<std::uint64_t>();
     out += fmt::format("{} entr{}", total, total == 1 ? "y" : "ies");
     if (shown < total) out += fmt::format(", {} shown (--limit)", shown);
@@ -289,6 +292,9 @@ std::string render_trace(const nlohmann::json& result) {
         out += fmt::format("  extended error {}: {}\n", ede->at("code").get<int>(),
                            ede->at("text").get<std::string>());
     out += fmt::format("  {} queries sent\n", result.at("queries").get<unsigned>());
+    if (auto sec = result.find("dnssec"); sec != result.end())
+        out += fmt::format("dnssec: {} ({}; {} DS/DNSKEY fetches)\n", sec->value("status", std::string()),
+                           sec->value("why", std::string()), sec->value("fetches", 0u));
     return out;
 }
 

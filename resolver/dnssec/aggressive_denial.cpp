@@ -34,10 +34,13 @@ bool AggressiveDenial::CanonicalLess::operator()(const std::string& a, const std
 }
 
 void AggressiveDenial::store(std::string_view zone_name, std::uint16_t type, std::string_view owner,
-                             ByteView rdata, std::uint32_t ttl, TimePoint now,
-                             const ValidationLimits& limits) {
+                             ByteView rdata, std::uint32_t ttl, TimePoint now, const ValidationLimits& limits,
+                             std::span<const std::vector<std::uint8_t>> rrsigs) {
     if (rdata.size() > 65535 || !name_is_under(owner, zone_name)) return;
-    Stored s{std::string(owner), {rdata.begin(), rdata.end()}, now + seconds(std::min(ttl, kMaxTtl))};
+    Stored s{std::string(owner),
+             {rdata.begin(), rdata.end()},
+             now + seconds(std::min(ttl, kMaxTtl)),
+             {rrsigs.begin(), rrsigs.end()}};
     std::lock_guard lock(mutex_);
     if (type == dns::type::NSEC) {
         NsecRdata d;
@@ -70,6 +73,23 @@ void AggressiveDenial::store(std::string_view zone_name, std::uint16_t type, std
     evict_locked();
 }
 
+void AggressiveDenial::store_set(std::string_view zone_name, const SignedRrset& set, std::uint32_t ttl_cap,
+                                 TimePoint now, const ValidationLimits& limits) {
+    if (set.rdatas.size() != 1) return;  // NSEC, NSEC3 and SOA sets hold one record each
+    std::uint32_t ttl = std::min(set.ttl, ttl_cap);
+    if (set.type != dns::type::SOA)
+        return store(zone_name, set.type, set.owner, set.rdatas[0], ttl, now, limits, set.rrsigs);
+    SoaRdata soa;
+    const auto& rd = set.rdatas[0];
+    if (set.owner != zone_name || decode_soa(rd, standalone_rdata(rd, set.type), soa) != RdataError::ok)
+        return;
+    ttl = std::min({ttl, soa.minimum, kMaxTtl});  // RFC 2308 5: the negative TTL
+    std::lock_guard lock(mutex_);
+    auto z = zones_.find(std::string(zone_name));
+    if (z == zones_.end()) return;  // kept only beside the zone's proofs (store them first)
+    z->second.soa = Stored{set.owner, rd, now + seconds(ttl), set.rrsigs};
+}
+
 void AggressiveDenial::evict_locked() {
     while (records_ > max_records_ && !order_.empty()) {
         auto [zone_name, owner] = std::move(order_.front());
@@ -98,12 +118,51 @@ const AggressiveDenial::Zone* AggressiveDenial::zone_for(std::string_view name, 
 Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, TimePoint now,
                                     ValidationBudget& budget, std::string& zone_name) const {
     std::lock_guard lock(mutex_);
+    return prove_locked(name, qtype, now, budget, zone_name, nullptr);
+}
+
+SynthesisedAnswer AggressiveDenial::synthesise(std::string_view name, std::uint16_t qtype, TimePoint now,
+                                               ValidationBudget& budget) const {
+    SynthesisedAnswer out;
+    std::vector<const Stored*> used;
+    std::lock_guard lock(mutex_);
+    Synthesised kind = prove_locked(name, qtype, now, budget, out.zone, &used);
+    if (kind == Synthesised::none) return out;
+    const Zone& z = zones_.at(out.zone);
+    if (!z.soa || z.soa->expires <= now) return out;
+    auto left = [&](const Stored& s) {
+        return static_cast<std::uint32_t>(std::chrono::duration_cast<seconds>(s.expires - now).count());
+    };
+    auto set_of = [&](const Stored& s, std::uint16_t type) {
+        return SignedRrset{s.owner, type, dns::kClassIN, left(s), {s.rdata}, s.rrsigs};
+    };
+    out.records.push_back(set_of(*z.soa, dns::type::SOA));
+    std::uint16_t type = z.nsec.empty() ? dns::type::NSEC3 : dns::type::NSEC;
+    for (const Stored* s : used) {
+        bool seen =
+            false;  // the same record may prove two things (NSEC3 of the closest encloser and the wildcard)
+        for (const SignedRrset& r : out.records) seen = seen || (r.owner == s->owner && r.type == type);
+        if (seen) continue;
+        out.records.push_back(set_of(*s, type));
+        out.records.front().ttl = std::min(out.records.front().ttl, out.records.back().ttl);
+    }
+    out.kind = kind;
+    return out;
+}
+
+Synthesised AggressiveDenial::prove_locked(std::string_view name, std::uint16_t qtype, TimePoint now,
+                                           ValidationBudget& budget, std::string& zone_name,
+                                           std::vector<const Stored*>* used) const {
     const Zone* z = zone_for(name, zone_name);
     if (!z) return Synthesised::none;
+    auto use = [&](const Stored* s) {
+        if (used && s) used->push_back(s);
+    };
 
     if (!z->nsec.empty()) {
         auto record = [&](const Stored* s, NsecRecord& out) {
             if (!s) return false;
+            use(s);
             out = NsecRecord{s->owner, zone_name, {}};
             return decode_nsec(s->rdata, standalone_rdata(s->rdata, dns::type::NSEC), out.rdata) ==
                    RdataError::ok;
@@ -135,6 +194,7 @@ Synthesised AggressiveDenial::prove(std::string_view name, std::uint16_t qtype, 
     std::vector<Nsec3Record> proof;
     auto add = [&](const Stored* s) {
         if (!s) return false;
+        use(s);
         Nsec3Record r{s->owner, zone_name, {}};
         if (decode_nsec3(s->rdata, standalone_rdata(s->rdata, dns::type::NSEC3), r.rdata) != RdataError::ok)
             return false;

@@ -23,17 +23,29 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/time.h"
 #include "resolver/dnssec/crypto.h"
+#include "resolver/dnssec/signed_rrsets.h"
 #include "resolver/dnssec/validation_result.h"
 
 namespace lanlord {
 
 enum class Synthesised : std::uint8_t { none, nxdomain, nodata };
+
+// A denial made from the cache, ready to send: the zone's SOA first, then
+// the NSEC/NSEC3 records that prove it, with their RRSIGs, each with the
+// TTL it has left (the SOA's: the smallest of them, RFC 8198 5.4).
+struct SynthesisedAnswer {
+    Synthesised kind = Synthesised::none;
+    std::string zone;
+    std::vector<SignedRrset> records;
+};
 
 class AggressiveDenial {
   public:
@@ -41,12 +53,24 @@ class AggressiveDenial {
 
     // One validated NSEC (type 47) or NSEC3 (type 50) record of `zone`.
     void store(std::string_view zone, std::uint16_t type, std::string_view owner, ByteView rdata,
-               std::uint32_t ttl, TimePoint now, const ValidationLimits& limits = {});
+               std::uint32_t ttl, TimePoint now, const ValidationLimits& limits = {},
+               std::span<const std::vector<std::uint8_t>> rrsigs = {});
+    // One verified set of a proof (response_validator.h's VerifiedProof):
+    // an NSEC or NSEC3 record, or the zone's SOA (kept for the answers
+    // made later; its negative TTL, min(TTL, MINIMUM), caps theirs).
+    // `ttl_cap`: the validation's (signatures' expiry).
+    void store_set(std::string_view zone, const SignedRrset& set, std::uint32_t ttl_cap, TimePoint now,
+                   const ValidationLimits& limits = {});
 
     // NXDOMAIN or NODATA for (name, qtype) proven by live records of the
     // deepest zone cached above `name`; `zone` gets that zone.
     Synthesised prove(std::string_view name, std::uint16_t qtype, TimePoint now, ValidationBudget& budget,
                       std::string& zone) const;
+
+    // The same proof with the records to send; none when the zone's SOA
+    // is not kept (no answer can be made without it, RFC 2308 3).
+    SynthesisedAnswer synthesise(std::string_view name, std::uint16_t qtype, TimePoint now,
+                                 ValidationBudget& budget) const;
 
     std::size_t size() const;
     void clear();
@@ -56,6 +80,7 @@ class AggressiveDenial {
         std::string owner;
         std::vector<std::uint8_t> rdata;
         TimePoint expires{};
+        std::vector<std::vector<std::uint8_t>> rrsigs;
     };
     struct CanonicalLess {
         bool operator()(const std::string& a, const std::string& b) const;
@@ -64,9 +89,13 @@ class AggressiveDenial {
         std::map<std::string, Stored, CanonicalLess> nsec;  // by owner, canonical order
         std::map<Nsec3Hash, Stored> nsec3;                  // by owner hash
         std::vector<std::uint8_t> nsec3_params;             // hash alg, iterations, salt of the chain kept
+        std::optional<Stored> soa;
     };
 
     const Zone* zone_for(std::string_view name, std::string& zone) const;
+    Synthesised prove_locked(std::string_view name, std::uint16_t qtype, TimePoint now,
+                             ValidationBudget& budget, std::string& zone,
+                             std::vector<const Stored*>* used) const;
     void evict_locked();
 
     mutable std::mutex mutex_;

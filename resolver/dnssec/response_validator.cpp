@@ -18,8 +18,8 @@ constexpr unsigned kMaxChain = 12;  // CNAME/DNAME links, as the iterator's limi
 class Validation {
   public:
     Validation(const ParsedMessage& m, const ChainLookup& lookup, std::uint32_t wall,
-               ValidationBudget& budget)
-        : lookup_(lookup), wall_(wall), budget_(budget) {
+               ValidationBudget& budget, bool keep_proofs)
+        : lookup_(lookup), wall_(wall), budget_(budget), keep_proofs_(keep_proofs) {
         answer_ = signed_rrsets(m, Section::answer);
         authority_ = signed_rrsets(m, Section::authority);
     }
@@ -32,17 +32,20 @@ class Validation {
                 rrset(*data, name);
                 return result();
             }
-            if (const SignedRrset* cname = find(name, dns::type::CNAME); cname && qtype != dns::type::CNAME) {
-                rrset(*cname, name);
-                name = target_of(*cname);
+            // A DNAME above the name first: the CNAME that comes with it is
+            // synthesised (RFC 6672 3.4: unsigned, so taking it as data
+            // would make every DNAME answer of a signed zone bogus); we
+            // follow the DNAME's own target instead. A zone cannot hold
+            // both (nothing exists below a DNAME, RFC 6672 2.4).
+            if (const SignedRrset* dname = find_dname(name)) {
+                rrset(*dname, name);
+                name = substitute(name, *dname);
                 if (name.empty()) break;
                 continue;
             }
-            if (const SignedRrset* dname = find_dname(name)) {
-                rrset(*dname, name);
-                // The CNAME that comes with a DNAME is synthesised (RFC 6672
-                // 3.4: unsigned); we follow the DNAME's own target instead.
-                name = substitute(name, *dname);
+            if (const SignedRrset* cname = find(name, dns::type::CNAME); cname && qtype != dns::type::CNAME) {
+                rrset(*cname, name);
+                name = target_of(*cname);
                 if (name.empty()) break;
                 continue;
             }
@@ -136,12 +139,15 @@ class Validation {
         std::vector<RrsigData> sigs = s.signatures();
         RrsetVerdict v = verify_rrset(data, sigs, ZoneKeys{signer, keys}, wall_, budget_);
         if (!v.verdict.is_secure()) return combine(v.verdict, signer);
+        out_.ttl = std::min(out_.ttl, v.ttl);
         if (v.wildcard) {
             // RFC 4035 5.3.4: the expansion needs proof that no closer name exists.
             VerifiedDenial d = verified_denial(authority_, signer, keys, wall_, budget_);
+            out_.ttl = std::min(out_.ttl, d.ttl);
             Verdict w = !d.nsecs.empty()
                             ? prove_wildcard_answer_nsec(qname_here, v.wildcard_labels, d.nsecs)
                             : prove_wildcard_answer_nsec3(qname_here, v.wildcard_labels, d.nsec3s, budget_);
+            if (w.is_secure()) keep(signer, d);
             combine(w, signer);
         }
     }
@@ -176,12 +182,35 @@ class Validation {
         if (c->zone != zone) return combine(Verdict::bogus("the denial's signer is not a zone apex"), zone);
         std::vector<ByteView> keys(c->keys->keys.begin(), c->keys->keys.end());
         VerifiedDenial d = verified_denial(authority_, zone, keys, wall_, budget_);
-        combine(prove_denial(d, name, qtype, nxdomain, budget_), zone);
+        out_.ttl = std::min(out_.ttl, d.ttl);
+        Verdict proof = prove_denial(d, name, qtype, nxdomain, budget_);
+        if (proof.is_secure() && keep_proofs_) {
+            // The SOA goes into answers made from these records later
+            // (RFC 8198 5.4): verified like them, or none is kept.
+            for (const SignedRrset& s : authority_) {
+                if (s.type != dns::type::SOA || s.owner != zone) continue;
+                std::vector<ByteView> views;
+                std::vector<RrsigData> sigs = s.signatures();
+                if (verify_rrset(s.data(views), sigs, ZoneKeys{zone, keys}, wall_, budget_)
+                        .verdict.is_secure()) {
+                    keep(zone, d);
+                    out_.proofs.push_back({zone, s});  // after the records it goes with
+                }
+                break;
+            }
+        }
+        combine(proof, zone);
+    }
+
+    void keep(const std::string& zone, const VerifiedDenial& d) {
+        if (!keep_proofs_) return;
+        for (std::size_t i : d.verified) out_.proofs.push_back({zone, authority_[i]});
     }
 
     const ChainLookup& lookup_;
     std::uint32_t wall_;
     ValidationBudget& budget_;
+    bool keep_proofs_;
     std::vector<SignedRrset> answer_, authority_;
     ResponseVerdict out_{Verdict::secure(), {}, {}};
 };
@@ -190,9 +219,9 @@ class Validation {
 
 ResponseVerdict validate_response(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype,
                                   const ChainLookup& lookup, std::uint32_t wall, ValidationBudget& budget,
-                                  bool continued) {
+                                  bool continued, bool keep_proofs) {
     if (!m.ok()) return {Verdict::bogus("the response did not parse"), {}, {}};
-    Validation v(m, lookup, wall, budget);
+    Validation v(m, lookup, wall, budget, keep_proofs);
     return v.run(m, qname, qtype, continued);
 }
 

@@ -1,5 +1,7 @@
 #include "resolver/dnssec/verified_denial.h"
 
+#include <algorithm>
+
 #include "resolver/wire/dns_constants.h"
 
 namespace lanlord {
@@ -9,7 +11,8 @@ namespace {}  // namespace
 VerifiedDenial verified_denial(std::span<const SignedRrset> authority, std::string_view zone,
                                std::span<const ByteView> keys, std::uint32_t wall, ValidationBudget& budget) {
     VerifiedDenial out;
-    for (const SignedRrset& s : authority) {
+    for (std::size_t i = 0; i < authority.size(); ++i) {
+        const SignedRrset& s = authority[i];
         if (s.type != dns::type::NSEC && s.type != dns::type::NSEC3) continue;
         std::vector<ByteView> views;
         RrsetData data = s.data(views);
@@ -20,6 +23,8 @@ VerifiedDenial verified_denial(std::span<const SignedRrset> authority, std::stri
             out.any_failed = true;
             continue;
         }
+        out.ttl = std::min(out.ttl, v.ttl);
+        out.verified.push_back(i);
         for (const auto& rd : s.rdatas) {
             if (rd.size() > 65535) continue;
             if (s.type == dns::type::NSEC) {

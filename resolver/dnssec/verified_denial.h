@@ -19,6 +19,10 @@ struct VerifiedDenial {
     std::vector<Nsec3Record> nsec3s;  // idem
     Verdict first_failure;            // the first NSEC/NSEC3 set that did not verify, if any
     bool any_failed = false;
+    // The smallest TTL of the records that verified (RFC 4035 5.3.3:
+    // capped by their RRSIGs' original TTL and expiration).
+    std::uint32_t ttl = 0xFFFFFFFF;
+    std::vector<std::size_t> verified;  // indexes into `authority` of the NSEC/NSEC3 sets that verified
 };
 
 VerifiedDenial verified_denial(std::span<const SignedRrset> authority, std::string_view zone,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "resolver/dnssec/aggressive_denial.h"
 #include "resolver/dnssec/key_cache.h"
 #include "resolver/dnssec/trust_anchors.h"
 #include "resolver/dnssec/validation_result.h"
@@ -34,6 +35,9 @@ struct DnssecContext {
     std::shared_ptr<KeyCache> keys;
     ValidationLimits limits;
     unsigned max_fetches = 24;  // DS + DNSKEY fetches per client question (a 10-label name needs <= 20)
+    // RFC 8198 ([dnssec] aggressive_nsec): denials proven by cached NSEC/NSEC3
+    // records, recursive mode only; null: off.
+    std::shared_ptr<AggressiveDenial> aggressive;
 };
 
 struct DnssecPolicy {

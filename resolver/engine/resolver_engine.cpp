@@ -168,7 +168,12 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     }
     if (hit.state == CacheState::fresh || (hit.state == CacheState::stale && hit.stale_hold)) {
         ++stats_.cache_hits;
-        if (hit.state == CacheState::stale) ++stats_.stale_answers;
+        if (hit.state == CacheState::stale) {
+            // A stale answer is past what its validation vouched for
+            // (its TTL, capped by the signatures' expiry): no AD.
+            ++stats_.stale_answers;
+            buffer_[3] = static_cast<std::uint8_t>(buffer_[3] & ~dns::flag::AD);
+        }
         reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit));
         if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
             ++stats_.prefetches;
@@ -180,6 +185,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     if (hit.state == CacheState::miss && blocked(q.name())) return answer_blocked(query, q, client);
     ++stats_.cache_misses;
     if (answer_bogus_from_cache(query, q, client, key.view(), now)) return;
+    if (answer_aggressively(query, q, client, route->group, key.view(), limit, now)) return;
     if (auto it = by_key_.find(std::string(key.view())); it != by_key_.end()) {
         auto t = transactions_.find(it->second);
         if (!LANLORD_CHECK(t != transactions_.end())) {  // a key must name a live transaction
@@ -269,7 +275,10 @@ ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view 
         // The iterator's own limit ends it first, with its Extended DNS Error.
         ref.deadline = now + settings_.recursion.time_limit + milliseconds(200);
         timers_.insert({ref.deadline, ref.id | kDeadlineBit});
-        iterator_->start(ref.id, ref.qname, ref.qtype, now, false, refresh, validates(ref));
+        // The authorities' responses are kept for the validator, and for a
+        // DO client (with CD too: it validates itself) to get the RRSIGs.
+        bool keep = validates(ref) || (ref.dnssec_ok && iterator_->settings().dnssec_ok);
+        iterator_->start(ref.id, ref.qname, ref.qtype, now, false, refresh, keep);
         return ref;
     }
     if (ref.group->size() == 0) {
@@ -564,6 +573,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
             cache_.hold_stale(t.key, now + settings_.stale_hold);
             std::vector<std::uint8_t> copy(buffer_.begin(),
                                            buffer_.begin() + static_cast<std::ptrdiff_t>(stale.length));
+            if (copy.size() > 3) copy[3] = static_cast<std::uint8_t>(copy[3] & ~dns::flag::AD);  // as above
             for (const Waiter& w : t.waiters) {
                 ++stats_.stale_answers;
                 reply_to_waiter(w, copy, copy.size());

@@ -189,6 +189,9 @@ class ResolverEngine {
     void on_fetch_result(std::uint64_t txn_id, const RecursionResult& res, TimePoint now);
     void continue_validation(Transaction& t, TimePoint now);
     void end_validation(std::uint64_t txn_id);
+    // `lanlordctl trace` validates its result too (recursive mode) and says why.
+    void start_trace_validation(std::uint64_t trace_id, RecursionResult res, TimePoint now);
+    void continue_trace_validation(std::uint64_t id, TimePoint now);
     // Forwarding mode: the upstream's answer to `t` waits for its verdict;
     // fetches are internal transactions to the same group.
     void start_forwarded_validation(Transaction& t, std::span<const std::uint8_t> response, TimePoint now);
@@ -196,6 +199,8 @@ class ResolverEngine {
     void end_fetch(Transaction& fetch, std::span<const std::uint8_t> response, TimePoint now);
     bool answer_bogus_from_cache(std::span<const std::uint8_t> query, const QueryView& q,
                                  const ClientRef& client, std::string_view key, TimePoint now);
+    bool answer_aggressively(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
+                             std::size_t group, std::string_view key, std::size_t limit, TimePoint now);
 
     EngineIo& io_;
     PacketCache& cache_;
@@ -215,6 +220,9 @@ class ResolverEngine {
     std::unordered_map<std::uint64_t, std::uint64_t> traces_;  // resolution id -> trace id
     std::unordered_map<std::uint64_t, std::unique_ptr<Validation>> validations_;  // by transaction id
     std::unordered_map<std::uint64_t, std::uint64_t> fetch_owner_;  // DS/DNSKEY resolution -> transaction
+    struct TraceValidation;
+    std::unordered_map<std::uint64_t, std::unique_ptr<TraceValidation>>
+        trace_validations_;  // by resolution id
     BogusCache bogus_;
     std::shared_ptr<const Blocklist> blocklist_;
     std::uint32_t policy_generation_ = 1;

@@ -8,11 +8,23 @@
 #include "resolver/engine/resolver_engine_state.h"
 
 #include "common/dns_name.h"
+#include "resolver/dnssec/signed_answer.h"
 #include "resolver/wire/answer_text.h"
 #include "resolver/wire/dns_constants.h"
 #include "resolver/wire/dnssec_strip.h"
 
 namespace lanlord {
+
+// A DO client's answer in recursive mode: the authorities' records with
+// their RRSIGs and proofs (signed_answer.h); empty: none could be built
+// (the caller keeps the iterator's message).
+std::vector<std::uint8_t> signed_message(const std::vector<KeptResponse>& responses, std::string_view qname,
+                                         std::uint16_t qtype) {
+    std::vector<AnswerSource> sources;
+    sources.reserve(responses.size());
+    for (const KeptResponse& r : responses) sources.push_back({r.qname, r.qtype, r.bytes});
+    return build_signed_answer(sources, qname, qtype);
+}
 
 bool ResolverEngine::validates(const Transaction& t) const {
     const DnssecPolicy& p = settings_.dnssec;
@@ -34,6 +46,12 @@ void ResolverEngine::start_validation(Transaction& t, RecursionResult& res, Time
 }
 
 void ResolverEngine::on_fetch_result(std::uint64_t txn_id, const RecursionResult& res, TimePoint now) {
+    if (auto tv = trace_validations_.find(txn_id); tv != trace_validations_.end()) {
+        std::span<const std::uint8_t> bytes;
+        if (res.ok && !res.responses.empty()) bytes = res.responses.back().bytes;
+        tv->second->job.supply(bytes, now);
+        return continue_trace_validation(txn_id, now);
+    }
     auto t = transactions_.find(txn_id);
     auto v = validations_.find(txn_id);
     if (t == transactions_.end() || v == validations_.end()) return;
@@ -67,6 +85,15 @@ void ResolverEngine::continue_validation(Transaction& t, TimePoint now) {
     const Verdict verdict = v.job.verdict();  // a copy: `v` is erased below
     ++stats_.dnssec_verdicts[static_cast<std::size_t>(verdict.security) & 3];
     std::vector<std::uint8_t> message = std::move(v.message);
+    // RFC 4035 3.2.1: a client that set DO gets the RRSIGs (and proofs) too.
+    if (t.recursive && t.dnssec_ok && !verdict.is_bogus())
+        if (std::vector<std::uint8_t> s = signed_message(v.job.responses(), t.qname, t.qtype); !s.empty())
+            message = std::move(s);
+    std::uint32_t signature_ttl = v.job.ttl();
+    // RFC 8198: a secure answer's proofs serve later questions they cover.
+    if (verdict.is_secure() && v.dates_checked && t.recursive && v.context->aggressive)
+        for (const VerifiedProof& p : v.job.proofs())
+            v.context->aggressive->store_set(p.zone, p.set, signature_ttl, now, v.context->limits);
     bool dates_checked = v.dates_checked;
     std::string zone = v.job.failed_zone();
     validations_.erase(it);
@@ -99,8 +126,11 @@ void ResolverEngine::continue_validation(Transaction& t, TimePoint now) {
             message[3] = static_cast<std::uint8_t>(message[3] | dns::flag::AD);
     }
     ScannedResponse r;
-    if (scan_response(message, t.qname, t.qtype, t.qclass, settings_.ttl, r) == ScanStatus::ok)
+    if (scan_response(message, t.qname, t.qtype, t.qclass, settings_.ttl, r) == ScanStatus::ok) {
+        // RFC 4035 5.3.3: validated data is not kept past its signatures.
+        if (verdict.is_secure()) cap_ttls(r, signature_ttl);
         return complete(t, &r, now);
+    }
     ++stats_.recursion_failures;
     t.ede_text = "internal error: unreadable result";
     complete(t, nullptr, now);
@@ -190,6 +220,77 @@ bool ResolverEngine::answer_bogus_from_cache(std::span<const std::uint8_t> query
     ExtendedError ede{e->ede, e->text};
     reply_error(query, q, client, dns::rcode::SERVFAIL, now, &ede);
     return true;
+}
+
+// RFC 8198: a question of a recursive group whose NXDOMAIN or NODATA the
+// cached NSEC/NSEC3 records already prove is answered from them, with AD
+// (they validated; the synthesis uses the validator's own proofs), and the
+// answer goes to the packet cache like any other. Not for CD clients (they
+// want the authorities' data to judge), under a negative trust anchor, or
+// while the clock is not trusted (the records' dates could not be judged).
+bool ResolverEngine::answer_aggressively(std::span<const std::uint8_t> query, const QueryView& q,
+                                         const ClientRef& client, std::size_t group, std::string_view key,
+                                         std::size_t limit, TimePoint now) {
+    const DnssecPolicy& p = settings_.dnssec;
+    if (!p.enabled() || !p.recursive || !p.context->aggressive || q.cd() || q.qclass != dns::kClassIN)
+        return false;
+    if (group >= group_recursive_.size() || !group_recursive_[group] || !p.clock_is_trusted() ||
+        p.under_negative_anchor(q.name()))
+        return false;
+    ValidationBudget budget;
+    budget.limits = p.context->limits;
+    SynthesisedAnswer a = p.context->aggressive->synthesise(q.name(), q.qtype, now, budget);
+    if (a.kind == Synthesised::none) return false;
+    std::uint8_t rcode = a.kind == Synthesised::nxdomain ? dns::rcode::NXDOMAIN : dns::rcode::NOERROR;
+    std::vector<std::uint8_t> message = build_denial_answer(q.name(), q.qtype, rcode, a.records, q.edns_do);
+    if (message.size() < dns::kHeaderSize) return false;
+    message[3] = static_cast<std::uint8_t>(message[3] | dns::flag::AD);
+    ScannedResponse r;
+    if (scan_response(message, q.name(), q.qtype, q.qclass, settings_.ttl, r) != ScanStatus::ok ||
+        r.stored.size() > buffer_.size())
+        return false;
+    ++stats_.dnssec_synthesised;
+    if (r.cacheable()) cache_.insert(key, r.stored, r.ttl_offsets, r.lifetime, now, policy_generation_);
+    std::copy(r.stored.begin(), r.stored.end(), buffer_.begin());
+    reply(client, finish_answer(buffer_, r.stored.size(), q, query, settings_.edns, limit));
+    return true;
+}
+
+void ResolverEngine::start_trace_validation(std::uint64_t trace_id, RecursionResult res, TimePoint now) {
+    const DnssecPolicy& p = settings_.dnssec;
+    std::uint64_t id = res.id;
+    std::vector<KeptResponse> responses = res.responses;
+    std::uint16_t qtype = responses.back().qtype;
+    trace_validations_[id] = std::make_unique<TraceValidation>(
+        trace_id, p.context, std::move(res),
+        ValidationJob(*p.context, std::move(responses), qtype, static_cast<std::uint32_t>(p.wall()),
+                      p.clock_is_trusted()));
+    continue_trace_validation(id, now);
+}
+
+void ResolverEngine::continue_trace_validation(std::uint64_t id, TimePoint now) {
+    auto it = trace_validations_.find(id);
+    if (it == trace_validations_.end()) return;
+    TraceValidation& tv = *it->second;
+    ChainFetch f = tv.job.next(now);
+    if (f.kind != ChainFetch::Kind::none) {
+        std::uint64_t fetch = next_id_++;
+        fetch_owner_[fetch] = id;
+        iterator_->start(fetch, f.name, f.kind == ChainFetch::Kind::ds ? dns::type::DS : dns::type::DNSKEY,
+                         now, false, false, true);
+        return;  // drain_iterator takes its result
+    }
+    const Verdict& v = tv.job.verdict();
+    RecursionResult res = std::move(tv.result);
+    res.dnssec = security_name(v.security);
+    res.dnssec_why = v.reason;
+    if (!tv.job.failed_zone().empty()) res.dnssec_why += " (" + name_to_text(tv.job.failed_zone()) + ")";
+    if (v.is_secure() && !settings_.dnssec.clock_is_trusted())
+        res.dnssec_why += "; no AD: the clock is not trusted, signature dates were not checked";
+    res.dnssec_fetches = tv.job.fetches();
+    std::uint64_t trace_id = tv.trace_id;
+    trace_validations_.erase(it);
+    io_.trace_finished(trace_id, res);
 }
 
 }  // namespace lanlord

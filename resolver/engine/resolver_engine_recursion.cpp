@@ -30,6 +30,11 @@ void ResolverEngine::drain_iterator(TimePoint now) {
             if (auto tr = traces_.find(res.id); tr != traces_.end()) {
                 std::uint64_t trace_id = tr->second;
                 traces_.erase(tr);
+                const DnssecPolicy& p = settings_.dnssec;
+                if (res.ok && p.enabled() && p.recursive && !res.responses.empty()) {
+                    start_trace_validation(trace_id, std::move(res), now);
+                    continue;
+                }
                 io_.trace_finished(trace_id, res);
                 continue;
             }
@@ -39,6 +44,12 @@ void ResolverEngine::drain_iterator(TimePoint now) {
             if (res.ok && validates(t)) {
                 start_validation(t, res, now);
                 continue;
+            }
+            if (res.ok && t.dnssec_ok && !res.responses.empty()) {
+                // Not validated (CD, a negative trust anchor): the RRSIGs
+                // still go to the client that asked for them.
+                if (std::vector<std::uint8_t> s = signed_message(res.responses, t.qname, t.qtype); !s.empty())
+                    res.message = std::move(s);
             }
             if (res.ok) {
                 ScannedResponse r;
@@ -71,7 +82,8 @@ bool ResolverEngine::start_trace(std::uint64_t trace_id, std::string_view qname,
     if (!iterator_) return false;
     std::uint64_t id = next_id_++;
     traces_[id] = trace_id;
-    iterator_->start(id, qname, qtype, now, true);
+    const DnssecPolicy& p = settings_.dnssec;
+    iterator_->start(id, qname, qtype, now, true, false, p.enabled() && p.recursive);
     drain_iterator(now);
     return true;
 }

@@ -64,4 +64,22 @@ struct ResolverEngine::Validation {
     bool dates_checked = true;          // false: the clock was not trusted, so no AD
 };
 
+// A trace's result waiting for its verdict (the same job as a client
+// question's; its fetches use the caches, only the traced question itself
+// went from the root).
+struct ResolverEngine::TraceValidation {
+    TraceValidation(std::uint64_t id, std::shared_ptr<const DnssecContext> ctx, RecursionResult res,
+                    ValidationJob j)
+        : trace_id(id), context(std::move(ctx)), result(std::move(res)), job(std::move(j)) {}
+    std::uint64_t trace_id;
+    std::shared_ptr<const DnssecContext> context;  // outlives the job
+    RecursionResult result;
+    ValidationJob job;
+};
+
+// A DO client's answer in recursive mode, built from the responses the
+// iterator kept (dnssec/signed_answer.h); empty when none can be built.
+std::vector<std::uint8_t> signed_message(const std::vector<KeptResponse>& responses, std::string_view qname,
+                                         std::uint16_t qtype);
+
 }  // namespace lanlord

@@ -70,18 +70,22 @@ void ValidationJob::evaluate() {
         return it == chains_.end() ? nullptr : &it->second;
     };
     Verdict all = Verdict::secure();
+    std::uint32_t ttl = 0xFFFFFFFF;
     std::string zone;
     std::vector<std::string> needed;
+    proofs_.clear();
     for (std::size_t i = 0; i < responses_.size(); ++i) {
         const KeptResponse& r = responses_[i];
         ParsedMessage m = parse_message(r.bytes);
         bool continued = i + 1 < responses_.size();
-        ResponseVerdict v =
-            validate_response(m, r.qname, continued ? r.qtype : qtype_, lookup, wall_, budget_, continued);
+        ResponseVerdict v = validate_response(m, r.qname, continued ? r.qtype : qtype_, lookup, wall_,
+                                              budget_, continued, ctx_.aggressive != nullptr);
+        for (VerifiedProof& p : v.proofs) proofs_.push_back(std::move(p));
         for (std::string& n : v.needed)
             if (!chains_.contains(n) && std::find(needed.begin(), needed.end(), n) == needed.end())
                 needed.push_back(std::move(n));
         if (!v.needed.empty()) continue;
+        ttl = std::min(ttl, v.ttl);
         if (v.verdict.is_bogus()) {
             if (!all.is_bogus()) all = v.verdict, zone = v.zone;
         } else if (!v.verdict.is_secure() && all.is_secure()) {
@@ -89,7 +93,10 @@ void ValidationJob::evaluate() {
         }
     }
     if (all.is_bogus()) return finish(all, zone);  // nothing a further walk could change
-    if (needed.empty()) return finish(all, zone);
+    if (needed.empty()) {
+        ttl_ = ttl;
+        return finish(all, zone);
+    }
     if (++rounds_ > kMaxRounds) return finish(Verdict::bogus("validation work limit", ede::other));
     pending_ = std::move(needed);
 }

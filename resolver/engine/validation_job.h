@@ -57,6 +57,13 @@ class ValidationJob {
     const Verdict& verdict() const { return verdict_; }
     const std::string& failed_zone() const { return failed_zone_; }
     unsigned fetches() const { return fetches_; }
+    // Secure: the longest the answer may be cached (ResponseVerdict::ttl,
+    // the smallest over the responses).
+    std::uint32_t ttl() const { return ttl_; }
+    const std::vector<KeptResponse>& responses() const { return responses_; }
+    // When done, with DnssecContext::aggressive set: the proofs that held
+    // (for the aggressive cache).
+    const std::vector<VerifiedProof>& proofs() const { return proofs_; }
 
   private:
     void evaluate();
@@ -72,6 +79,8 @@ class ValidationJob {
     std::optional<ChainWalk> walk_;
     std::string walk_target_;
     unsigned fetches_ = 0, rounds_ = 0;
+    std::uint32_t ttl_ = 0xFFFFFFFF;
+    std::vector<VerifiedProof> proofs_;
     bool done_ = false;
     Verdict verdict_;
     std::string failed_zone_;

@@ -104,6 +104,11 @@ struct RecursionResult {
     // order they came (one per CNAME hop to another zone). Empty when an
     // answer came from the record cache without a query.
     std::vector<KeptResponse> responses;
+    // Traces with validation on (filled by the engine): the verdict,
+    // "secure", "insecure", "bogus" or "indeterminate", and why (the
+    // reason and the zone it concerns); empty when nothing was validated.
+    std::string dnssec, dnssec_why;
+    unsigned dnssec_fetches = 0;
 };
 
 struct IteratorStats {

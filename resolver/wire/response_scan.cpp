@@ -154,4 +154,11 @@ ScanStatus scan_response(std::span<const std::uint8_t> msg, std::string_view qna
     return ScanStatus::ok;
 }
 
+void cap_ttls(ScannedResponse& r, std::uint32_t cap) {
+    for (std::uint16_t off : r.ttl_offsets)
+        if (load_u32(r.stored.data() + off) > cap) store_u32(r.stored.data() + off, cap);
+    r.lifetime = std::min(r.lifetime, cap);
+    if (r.lifetime == 0 && r.kind != ResponseKind::server_error) r.kind = ResponseKind::uncacheable;
+}
+
 }  // namespace lanlord

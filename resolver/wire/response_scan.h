@@ -50,6 +50,11 @@ enum class ScanStatus : std::uint8_t { ok, malformed, not_a_response, question_m
 ScanStatus scan_response(std::span<const std::uint8_t> msg, std::string_view qname, std::uint16_t qtype,
                          std::uint16_t qclass, const TtlPolicy& policy, ScannedResponse& out);
 
+// Lowers every TTL of a scanned response, and its lifetime, to at most
+// `cap` (a validated answer's signatures expire: RFC 4035 5.3.3). Applied
+// after the [cache] min_ttl clamp: an expiring signature wins over it.
+void cap_ttls(ScannedResponse& r, std::uint32_t cap);
+
 // RFC 2181 section 8: a TTL with the top bit set is treated as zero.
 inline std::uint32_t sanitize_ttl(std::uint32_t ttl) {
     return ttl & 0x80000000u ? 0 : ttl;

@@ -22,6 +22,8 @@ struct SignedInternet : RecursionHarness {
     std::shared_ptr<TrustAnchors> anchors;
     std::shared_ptr<KeyCache> keys = std::make_shared<KeyCache>();
     std::shared_ptr<std::atomic<bool>> clock = std::make_shared<std::atomic<bool>>(true);
+    std::shared_ptr<AggressiveDenial> aggressive = std::make_shared<AggressiveDenial>();
+    std::int64_t wall = kWall;
 
     SignedInternet() {
         SignedZones z = make_signed_zones();
@@ -33,10 +35,11 @@ struct SignedInternet : RecursionHarness {
         auto ctx = std::make_shared<DnssecContext>();
         ctx->anchors = anchors;
         ctx->keys = keys;
+        ctx->aggressive = aggressive;
         settings.dnssec_ok = true;
         dnssec.context = ctx;
         dnssec.negative_anchors = std::move(negative);
-        dnssec.wall_clock = [] { return kWall; };
+        dnssec.wall_clock = [this] { return wall; };
         dnssec.clock_trusted = clock;
         configure();
     }
@@ -54,15 +57,31 @@ TEST_CASE("validating recursion: secure answers and denials get AD, for clients 
     SignedInternet f;
     auto a = f.ask_do("www.example.zz");
     CHECK(a->rcode() == dns::rcode::NOERROR);
-    CHECK(a->answer() == Lines{"www.example.zz. 3600 A 192.0.2.1", "www.example.zz. 3600 A 192.0.2.2"});
+    // RFC 4035 3.2.1: a DO client gets the RRSIG too (built from the
+    // authority's response, signed_answer.h), so it can validate itself.
+    CHECK(a->answer() == Lines{"www.example.zz. 3600 A 192.0.2.1", "www.example.zz. 3600 A 192.0.2.2",
+                               "www.example.zz. 3600 RRSIG \\# 94"});
     CHECK(SignedInternet::ad(*a));
     CHECK(f.engine.stats().dnssec_verdicts[static_cast<int>(Security::secure)] == 1);
     // The root's keys, zz.'s DS and keys, example.zz.'s DS and keys.
+    CHECK(f.engine.stats().dnssec_fetches == 5);
+    // Without DO: the same data, no RRSIG (and no fetch: the keys are cached).
+    auto no_do = f.ask("www.example.zz", t::A, {.edns_udp = 1232, .dnssec_ok = false});
+    CHECK(no_do->answer() == Lines{"www.example.zz. 3600 A 192.0.2.1", "www.example.zz. 3600 A 192.0.2.2"});
     CHECK(f.engine.stats().dnssec_fetches == 5);
 
     auto nx = f.ask_do("nope.example.zz");  // NSEC
     CHECK(nx->rcode() == dns::rcode::NXDOMAIN);
     CHECK(SignedInternet::ad(*nx));
+    // The proof goes with it: the SOA and the NSECs, each with its RRSIG.
+    Lines proof = nx->authority();
+    auto count_type = [&](const char* type) {
+        return std::count_if(proof.begin(), proof.end(),
+                             [&](const std::string& l) { return l.find(type) != std::string::npos; });
+    };
+    CHECK(count_type(" SOA ") == 1);
+    CHECK(count_type(" NSEC ") >= 1);
+    CHECK(count_type(" RRSIG ") == count_type(" SOA ") + count_type(" NSEC "));
     auto nodata = f.ask_do("www.n3.zz", t::TXT);  // NSEC3
     CHECK(nodata->rcode() == dns::rcode::NOERROR);
     CHECK(nodata->answer().empty());
@@ -71,14 +90,16 @@ TEST_CASE("validating recursion: secure answers and denials get AD, for clients 
     CHECK(ent->rcode() == dns::rcode::NOERROR);
     CHECK(SignedInternet::ad(*ent));
     auto inzone = f.ask_do("inzone.example.zz");
-    CHECK(inzone->answer().size() == 3);
+    CHECK(inzone->answer().size() == 5);  // the CNAME and two A records, each set with its RRSIG
     CHECK(SignedInternet::ad(*inzone));
     // A CNAME into another signed zone: two responses. The target is in the
     // record cache already (asked first), but without its signatures: it is
     // asked again, so that the whole chain is validated.
     CHECK(SignedInternet::ad(*f.ask_do("www.n3.zz")));
     auto cross = f.ask_do("to-n3.example.zz");
-    CHECK(cross->answer() == Lines{"to-n3.example.zz. 3600 CNAME www.n3.zz.", "www.n3.zz. 3600 A 192.0.2.3"});
+    CHECK(cross->answer() == Lines{"to-n3.example.zz. 3600 CNAME www.n3.zz.",
+                                   "to-n3.example.zz. 3600 RRSIG \\# 94", "www.n3.zz. 3600 A 192.0.2.3",
+                                   "www.n3.zz. 3600 RRSIG \\# 89"});
     CHECK(SignedInternet::ad(*cross));
 
     // Known zones cost no fetch: the keys are in the key cache.
@@ -102,8 +123,9 @@ TEST_CASE("validating recursion: insecure delegations answer without AD", "[dnss
     CHECK(a->answer() == Lines{"www.insecure.zz. 3600 A 192.0.2.4"});
     CHECK_FALSE(SignedInternet::ad(*a));
     auto alias = f.ask_do("alias.example.zz");  // signed CNAME into the unsigned zone
-    CHECK(alias->answer() ==
-          Lines{"alias.example.zz. 3600 CNAME www.insecure.zz.", "www.insecure.zz. 3600 A 192.0.2.4"});
+    CHECK(alias->answer() == Lines{"alias.example.zz. 3600 CNAME www.insecure.zz.",
+                                   "alias.example.zz. 3600 RRSIG \\# 94",
+                                   "www.insecure.zz. 3600 A 192.0.2.4"});
     CHECK_FALSE(SignedInternet::ad(*alias));
     CHECK(f.engine.stats().dnssec_verdicts[static_cast<int>(Security::insecure)] == 2);
 }
@@ -132,7 +154,8 @@ TEST_CASE("validating recursion: bogus answers are SERVFAIL with the EDE, cached
     auto cd = f.ask("www.expired.zz", t::A,
                     {.flags = dns::flag::RD | dns::flag::CD, .edns_udp = 1232, .dnssec_ok = true});
     CHECK(cd->rcode() == dns::rcode::NOERROR);
-    CHECK(cd->answer() == Lines{"www.expired.zz. 3600 A 192.0.2.5"});
+    // CD and DO: the data and its (expired) signature, for the client to judge.
+    CHECK(cd->answer() == Lines{"www.expired.zz. 3600 A 192.0.2.5", "www.expired.zz. 3600 RRSIG \\# 94"});
     CHECK_FALSE(SignedInternet::ad(*cd));
 
     // After the 60 s the zone is asked again (and is still bogus).
@@ -149,7 +172,7 @@ TEST_CASE("validating recursion: a negative trust anchor makes its domain insecu
     f.validate({wire("expired.zz.")});
     auto a = f.ask_do("www.expired.zz");
     CHECK(a->rcode() == dns::rcode::NOERROR);
-    CHECK(a->answer() == Lines{"www.expired.zz. 3600 A 192.0.2.5"});
+    CHECK(a->answer() == Lines{"www.expired.zz. 3600 A 192.0.2.5", "www.expired.zz. 3600 RRSIG \\# 94"});
     CHECK_FALSE(SignedInternet::ad(*a));
     auto other = f.ask_do("www.example.zz");  // outside the anchor: validated as ever
     CHECK(SignedInternet::ad(*other));
@@ -187,4 +210,81 @@ TEST_CASE("validating recursion: validation off sends DO=0 and gives no AD",
     CHECK(a->rcode() == dns::rcode::NOERROR);
     CHECK_FALSE(SignedInternet::ad(*a));
     for (const Received& r : f.net.log) CHECK_FALSE(r.dnssec_ok);
+}
+
+TEST_CASE(
+    "validating recursion: denials proven by cached NSEC records are answered without a query (RFC 8198)",
+    "[dnssec][recursion][scenario]") {
+    SignedInternet f;
+    auto nx = f.ask_do("nope.example.zz");
+    REQUIRE(nx->rcode() == dns::rcode::NXDOMAIN);
+    REQUIRE(SignedInternet::ad(*nx));
+    CHECK(f.aggressive->size() >= 2);  // the NSEC covering the name and the one covering the wildcard
+
+    // A name the same NSECs deny (below the missing name, as a random-subdomain flood asks):
+    // NXDOMAIN with AD and its proof, and nobody asked.
+    std::size_t asked = f.net.log.size();
+    auto x = f.ask_do("x.nope.example.zz");
+    CHECK(f.net.log.size() == asked);
+    CHECK(x->rcode() == dns::rcode::NXDOMAIN);
+    CHECK(SignedInternet::ad(*x));
+    CHECK(f.engine.stats().dnssec_synthesised == 1);
+    Lines proof = x->authority();
+    auto has = [&](const char* type) {
+        return std::count_if(proof.begin(), proof.end(),
+                             [&](const std::string& l) { return l.find(type) != std::string::npos; });
+    };
+    CHECK(has(" SOA ") == 1);
+    CHECK(has(" NSEC ") >= 1);
+    CHECK(has(" RRSIG ") == has(" SOA ") + has(" NSEC "));
+    // A client without DO gets the SOA alone; CD goes to the authorities.
+    auto plain = f.ask("y.nope.example.zz", t::A, {.edns_udp = 1232});
+    CHECK(plain->rcode() == dns::rcode::NXDOMAIN);
+    CHECK(plain->authority().size() == 1);
+    CHECK(f.net.log.size() == asked);
+    f.ask("z.nope.example.zz", t::A,
+          {.flags = dns::flag::RD | dns::flag::CD, .edns_udp = 1232, .dnssec_ok = true});
+    CHECK(f.net.log.size() > asked);
+
+    // A name that exists is never denied this way; neither is one the records do not cover.
+    auto www = f.ask_do("www.example.zz", t::A);
+    CHECK(www->rcode() == dns::rcode::NOERROR);
+    CHECK(www->answer().size() == 3);
+}
+
+TEST_CASE(
+    "validating recursion: NODATA from a cached NSEC3 record; nothing synthesised when the clock is not "
+    "trusted",
+    "[dnssec][recursion][scenario]") {
+    SignedInternet f;
+    auto txt = f.ask_do("www.n3.zz", t::TXT);
+    REQUIRE(txt->rcode() == dns::rcode::NOERROR);
+    REQUIRE(SignedInternet::ad(*txt));
+    std::size_t asked = f.net.log.size();
+    auto mx = f.ask_do("www.n3.zz", t::MX);  // the same NSEC3 says: no MX either
+    CHECK(f.net.log.size() == asked);
+    CHECK(mx->rcode() == dns::rcode::NOERROR);
+    CHECK(mx->answer().empty());
+    CHECK(SignedInternet::ad(*mx));
+
+    f.clock->store(false);
+    f.ask_do("www.n3.zz", t::SRV);
+    CHECK(f.net.log.size() > asked);
+    CHECK(f.engine.stats().dnssec_synthesised == 1);
+}
+
+TEST_CASE(
+    "validating recursion: a secure answer is cached no longer than its signatures last (RFC 4035 5.3.3)",
+    "[dnssec][recursion][scenario]") {
+    SignedInternet f;
+    f.wall = kWall + 30 * 86400 - 100;  // the zones' signatures expire in 100 s
+    auto a = f.ask_do("www.example.zz");
+    REQUIRE(SignedInternet::ad(*a));
+    CHECK(a->answer() == Lines{"www.example.zz. 100 A 192.0.2.1", "www.example.zz. 100 A 192.0.2.2",
+                               "www.example.zz. 100 RRSIG \\# 94"});
+    // 101 s later the cached copy is gone: the authorities are asked again.
+    f.now += seconds(101);
+    std::size_t asked = f.net.log.size();
+    f.ask_do("www.example.zz");
+    CHECK(f.net.log.size() > asked);
 }

@@ -150,3 +150,55 @@ TEST_CASE("response: answers from an unsigned zone are insecure, from a bogus zo
     CHECK(v.verdict.is_bogus());
     CHECK(v.verdict.ede == ede::dnskey_missing);
 }
+
+TEST_CASE("response: a DNAME answer of a signed zone is secure; its synthesised CNAME needs no signature",
+          "[dnssec]") {
+    // RFC 6672 3.4: the CNAME that comes with a DNAME is made by the server
+    // and unsigned. Read as data, it made every DNAME answer bogus.
+    Hierarchy h;
+    Validator validate{h};
+    std::vector<Record> answer = h.example.sign(wire("d.example.zz."), t::DNAME, {rdata_name("example.zz.")});
+    append(answer, {{"www.d.example.zz.", t::CNAME, 3600, rdata_name("www.example.zz.")}});
+    append(answer, h.example.sign(wire("www.example.zz."), t::A, {a_rdata(1)}));
+    ResponseVerdict v =
+        validate(answer_msg(wire("www.d.example.zz."), t::A, answer), "www.d.example.zz.", t::A);
+    CHECK(v.verdict.is_secure());
+
+    // The DNAME's target changed under its signature: bogus.
+    std::vector<Record> forged = h.example.sign(wire("d.example.zz."), t::DNAME, {rdata_name("example.zz.")});
+    forged[0].rdata = rdata_name("evil.zz.");
+    append(forged, {{"www.d.example.zz.", t::CNAME, 3600, rdata_name("www.evil.zz.")}});
+    v = validate(answer_msg(wire("www.d.example.zz."), t::A, forged), "www.d.example.zz.", t::A);
+    CHECK(v.verdict.is_bogus());
+}
+
+TEST_CASE("response: a secure answer may be kept no longer than its signatures last (RFC 4035 5.3.3)",
+          "[dnssec]") {
+    Hierarchy h;
+    Validator validate{h};
+    // TTL 3600, signature valid for an hour more: the TTL stands.
+    ResponseVerdict v = validate(answer_msg(wire("www.example.zz."), t::A,
+                                            h.example.sign(wire("www.example.zz."), t::A, {a_rdata(1)})),
+                                 "www.example.zz.", t::A);
+    REQUIRE(v.verdict.is_secure());
+    CHECK(v.ttl == 3600);
+
+    // The same data signed to expire in 100 s: 100.
+    std::vector<Record> answer = {{"www.example.zz.", t::A, 3600, a_rdata(1)}};
+    answer.push_back({"www.example.zz.", t::RRSIG, 3600,
+                      sign_rrset(h.example.zsk, wire("www.example.zz."), t::A, 3600, {a_rdata(1)},
+                                 kWall - 86400, kWall + 100)});
+    v = validate(answer_msg(wire("www.example.zz."), t::A, answer), "www.example.zz.", t::A);
+    REQUIRE(v.verdict.is_secure());
+    CHECK(v.ttl == 100);
+
+    // A negative answer: its NSEC records' signatures count too.
+    std::vector<Record> proof = soa(h.example);
+    std::vector<Record> nsec = h.example_nsec("www.example.zz.");
+    nsec[1].rdata = sign_rrset(h.example.zsk, wire("www.example.zz."), t::NSEC, 3600, {nsec[0].rdata},
+                               kWall - 86400, kWall + 60);
+    append(proof, nsec);
+    v = validate(answer_msg(wire("www.example.zz."), t::TXT, {}, proof), "www.example.zz.", t::TXT);
+    REQUIRE(v.verdict.is_secure());
+    CHECK(v.ttl == 60);
+}
