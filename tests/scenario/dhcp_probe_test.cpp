@@ -112,7 +112,7 @@ TEST_CASE("dhcp probe: an echo reply sets the address aside and the next candida
     CHECK(later.probe->address == ip("192.0.2.100"));
 }
 
-TEST_CASE("dhcp probe: at most three candidates per DISCOVER; the retransmission starts again") {
+TEST_CASE("dhcp probe: at most three candidates per DISCOVER, the retransmission starts again") {
     Harness h(probing());
     Outcome o = h.send(packet(1, MessageType::discover));
     for (int i = 0; i < 2; ++i) {
@@ -131,7 +131,7 @@ TEST_CASE("dhcp probe: at most three candidates per DISCOVER; the retransmission
     CHECK(again.probe->address == ip("192.0.2.103"));
 }
 
-TEST_CASE("dhcp probe: a retransmitted DISCOVER during the probe waits for it; the OFFER has its xid") {
+TEST_CASE("dhcp probe: a retransmitted DISCOVER during the probe waits for it, the OFFER has its xid") {
     Harness h(probing());
     Outcome o = h.send(packet(1, MessageType::discover, 0xAAAA));
     REQUIRE(o.probe);

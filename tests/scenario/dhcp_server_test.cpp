@@ -98,7 +98,7 @@ TEST_CASE("dhcp: DORA gives a pool address with mask, router, DNS, domain, lease
     CHECK(ack.reply->destination == Destination::client_hardware);  // no broadcast flag, no address yet
 }
 
-TEST_CASE("dhcp: a second client gets another address; a returning client gets its old one back") {
+TEST_CASE("dhcp: a second client gets another address, a returning client gets its old one back") {
     Harness h;
     Client a{1, ""}, b{2, ""};
     CHECK(h.dora(a).reply->packet.yiaddr == ip("192.0.2.100"));
@@ -151,7 +151,7 @@ TEST_CASE("dhcp: INIT-REBOOT: ACK when right, NAK on the wrong network, silence 
     CHECK(type_of(a.send(foreign)) == MessageType::nak);  // authoritative: NAK
 }
 
-TEST_CASE("dhcp: RENEWING (unicast) and REBINDING (broadcast) extend the lease; replies go to ciaddr") {
+TEST_CASE("dhcp: RENEWING (unicast) and REBINDING (broadcast) extend the lease, replies go to ciaddr") {
     Harness h;
     Client c{1, ""};
     h.dora(c);
@@ -169,7 +169,7 @@ TEST_CASE("dhcp: RENEWING (unicast) and REBINDING (broadcast) extend the lease; 
     CHECK(type_of(h.send(steal)) == MessageType::nak);  // someone else's lease
 }
 
-TEST_CASE("dhcp: a reserved MAC gets its fixed address, even outside the pools; nobody else gets it") {
+TEST_CASE("dhcp: a reserved MAC gets its fixed address, even outside the pools, nobody else gets it") {
     ServerSettings s{{lan()}, {}, 60, 600};
     s.reservations.push_back({Bytes{0x02, 0, 0, 0, 0, 7}, {}, ip("192.0.2.50"), "printer"});
     s.reservations.push_back({Bytes{0x02, 0, 0, 0, 0, 8}, {}, ip("192.0.2.100"), ""});
@@ -223,7 +223,7 @@ TEST_CASE("dhcp: INFORM gets options and no lease, unicast to ciaddr") {
     CHECK(o.reply->destination == Destination::ciaddr);
 }
 
-TEST_CASE("dhcp: relayed requests are served from the subnet of giaddr; option 82 is echoed to the relay") {
+TEST_CASE("dhcp: relayed requests are served from the subnet of giaddr, option 82 is echoed to the relay") {
     SubnetConfig remote = lan();
     remote.interface = "";
     remote.subnet = *Prefix::parse("198.51.100.0/24");
@@ -254,7 +254,7 @@ TEST_CASE("dhcp: the broadcast flag and option 57 decide destination and size") 
     CHECK(h.send(tiny).reply->max_size == 548);
 }
 
-TEST_CASE("dhcp: the client's parameter list orders the options; essentials follow") {
+TEST_CASE("dhcp: the client's parameter list orders the options, essentials follow") {
     ServerSettings s{{lan()}, {}, 60, 600};
     s.subnets[0].ntp_servers = {ip("192.0.2.123")};
     s.subnets[0].options = {{200, Bytes{1, 2, 3}}};

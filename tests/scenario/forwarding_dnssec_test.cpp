@@ -60,7 +60,7 @@ struct ForwardingSigned {
 
 }  // namespace
 
-TEST_CASE("validating forwarder: AD, bogus and insecure answers; DO and CD upstream; no RRSIGs without DO",
+TEST_CASE("validating forwarder: AD, bogus and insecure answers, DO and CD upstream, no RRSIGs without DO",
           "[dnssec][forwarding][scenario]") {
     ForwardingSigned f;
     auto a = f.ask("www.example.zz");
@@ -107,7 +107,7 @@ TEST_CASE("validating forwarder: AD, bogus and insecure answers; DO and CD upstr
 
 TEST_CASE(
     "validating forwarder: an upstream that strips signatures makes signed names SERVFAIL (EDE 10), "
-    "counted; unsigned names still answer",
+    "counted, unsigned names still answer",
     "[dnssec][forwarding][scenario]") {
     ForwardingSigned f(Behaviour::strips_dnssec);
     auto a = f.ask("www.example.zz");

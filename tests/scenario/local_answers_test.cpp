@@ -130,7 +130,7 @@ TEST_CASE("local: DHCP client names answer A and PTR and go with the lease") {
     CHECK(h.io.sent.empty());
 }
 
-TEST_CASE("local: a cached name that a new blocklist lists is blocked; others skip the check on later hits") {
+TEST_CASE("local: a cached name that a new blocklist lists is blocked, others skip the check on later hits") {
     Harness h;
     h.ask("ads.example");
     h.ask("fine.example");

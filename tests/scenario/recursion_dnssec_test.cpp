@@ -253,7 +253,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "validating recursion: NODATA from a cached NSEC3 record; nothing synthesised when the clock is not "
+    "validating recursion: NODATA from a cached NSEC3 record, nothing synthesised when the clock is not "
     "trusted",
     "[dnssec][recursion][scenario]") {
     SignedInternet f;

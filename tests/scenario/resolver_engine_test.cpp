@@ -43,7 +43,7 @@ TEST_CASE("engine: identical queries in flight are sent upstream once") {
     CHECK(h.engine.stats().coalesced == 2);
 }
 
-TEST_CASE("engine: forged responses are counted and ignored; the real one is accepted") {
+TEST_CASE("engine: forged responses are counted and ignored, the real one is accepted") {
     Harness h;
     h.ask("spoof.example", dns::type::A, {.id = 5});
     const SentAttempt& a = h.io.sent.at(0);
@@ -298,7 +298,7 @@ TEST_CASE("engine: access control") {
     CHECK(h.engine.stats().refused == 2);
 }
 
-TEST_CASE("engine: malformed queries get FORMERR / NOTIMP; responses are dropped") {
+TEST_CASE("engine: malformed queries get FORMERR / NOTIMP, responses are dropped") {
     Harness h;
     auto q = make_query("x.example", dns::type::A);
     q[5] = 2;
@@ -332,7 +332,7 @@ TEST_CASE("engine: private reverse and single-label names stay local unless a gr
     CHECK(routed.io.sent[0].server == ep("192.0.2.9"));
 }
 
-TEST_CASE("engine: groups split by domain and by client interface; egress interface is passed on") {
+TEST_CASE("engine: groups split by domain and by client interface, egress interface is passed on") {
     Harness h({{"default", "eth0", {ep("192.0.2.1")}, {wire(".")}, {}},
                {"vpn", "wg0", {ep("198.51.100.53")}, {wire("corp.test")}, {}},
                {"guest", "eth0", {ep("203.0.113.53")}, {wire(".")}, {"guest0"}}});
@@ -348,7 +348,7 @@ TEST_CASE("engine: groups split by domain and by client interface; egress interf
     CHECK(h.io.sent[2].server == ep("203.0.113.53"));  // same name, guest upstream, not coalesced
 }
 
-TEST_CASE("engine: resolv.conf servers join a group; our own address is never used") {
+TEST_CASE("engine: resolv.conf servers join a group, our own address is never used") {
     Harness h({{"default", "", {}, {wire(".")}, {}}});
     h.ask("a.example");
     for (int i = 0; i < 70; ++i) h.advance(milliseconds(50));
@@ -382,7 +382,7 @@ TEST_CASE("engine: hosts file answers A, AAAA, PTR and NODATA before anything is
     CHECK(h.io.answers[3].count(0) == 0);
 }
 
-TEST_CASE("engine: EDNS from the client is honoured; DO reaches upstream and is part of the cache key") {
+TEST_CASE("engine: EDNS from the client is honoured, DO reaches upstream and is part of the cache key") {
     Harness h;
     h.ask("d.example", dns::type::A, {.edns_udp = 4096, .dnssec_ok = true});
     REQUIRE(h.io.sent.size() == 1);

@@ -126,7 +126,7 @@ pools = ["198.51.100.10-198.51.100.20"]
     CHECK(c.dhcp.server.subnets[0].server_address == ip("192.0.2.1"));
 }
 
-TEST_CASE("config [dhcp]: ping_check off by default; [dhcp] default and per-subnet override") {
+TEST_CASE("config [dhcp]: ping_check off by default, [dhcp] default and per-subnet override") {
     Config off = config_ok(R"([[dhcp.subnet]]
 interface = "lan0"
 subnet = "192.0.2.0/24"

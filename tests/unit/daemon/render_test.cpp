@@ -6,7 +6,7 @@
 
 namespace lanlord {
 
-TEST_CASE("render: tables align columns; numbers right", "[control]") {
+TEST_CASE("render: tables align columns, numbers right", "[control]") {
     std::string t = ctl::render_table({"NAME", "N"}, {{"a", "1"}, {"longer", "100"}}, {false, true});
     CHECK(t == "NAME      N\na         1\nlonger  100\n");
 }

@@ -172,7 +172,7 @@ TEST_CASE("fake authority: NODATA, NXDOMAIN and an empty non-terminal, each with
     CHECK(r->rcode() == dns::rcode::NXDOMAIN);
 }
 
-TEST_CASE("fake authority: names in no zone held are REFUSED; the deepest zone held answers") {
+TEST_CASE("fake authority: names in no zone held are REFUSED, the deepest zone held answers") {
     auto s = server_with("192.0.2.80", example_zone());
     auto r = ask(s, "www.other.yy", t::A, {.edns_udp = 1232});
     CHECK(r->rcode() == dns::rcode::REFUSED);
@@ -210,7 +210,7 @@ TEST_CASE("fake authority: the question comes back in the case sent (0x20), lowe
     CHECK(r->answer() == Lines{"www.example.zz. 300 A 192.0.2.1"});
 }
 
-TEST_CASE("fake authority: UDP answers over the advertised size are TC=1 with empty sections; TCP is whole") {
+TEST_CASE("fake authority: UDP answers over the advertised size are TC=1 with empty sections, TCP is whole") {
     FakeZone z = example_zone();
     z.add_wire("big.example.zz.", 300, t::TXT, rdata_txt(3000));
     z.add_wire("medium.example.zz.", 300, t::TXT, rdata_txt(700));
@@ -244,7 +244,7 @@ TEST_CASE("fake authority: UDP answers over the advertised size are TC=1 with em
     CHECK(r->bytes.size() <= 1232);
 }
 
-TEST_CASE("fake zone: text errors throw instead of building another zone; records can be removed") {
+TEST_CASE("fake zone: text errors throw instead of building another zone, records can be removed") {
     FakeZone z("example.zz");
     CHECK_THROWS_AS(z.add("www.other.yy.", 300, "A", "192.0.2.1"), std::invalid_argument);
     CHECK_THROWS_AS(z.add("www.example.zz.", 300, "A", "2001:db8::1"), std::invalid_argument);

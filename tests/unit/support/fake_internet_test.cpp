@@ -119,7 +119,7 @@ TEST_CASE("fake internet: an engine that never settles stops at the bound instea
     CHECK(r.steps == 50);
 }
 
-TEST_CASE("fake internet: drives the real engine; a silent server costs a timeout, the next one answers") {
+TEST_CASE("fake internet: drives the real engine, a silent server costs a timeout, the next one answers") {
     FakeInternet net;
     net.add_server("192.0.2.1", Behaviour::silent);
     net.add_server("192.0.2.2").serve(example_zone()).set_rtt(milliseconds(40));

@@ -35,7 +35,7 @@ TEST_CASE("lease store: allocation takes unused addresses first, then expired le
     CHECK(s.active(pool, 160) == 1);
 }
 
-TEST_CASE("lease store: one lease per client; a new address frees the old one") {
+TEST_CASE("lease store: one lease per client, a new address frees the old one") {
     LeaseStore s;
     s.put(lease("192.0.2.10", 1, 200));
     s.put(lease("192.0.2.11", 1, 300));

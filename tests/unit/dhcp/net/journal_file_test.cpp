@@ -60,7 +60,7 @@ TEST_CASE("journal file: a group of changes is one commit and survives a reopen"
     CHECK(replay.leases.at(*IpAddress::parse("192.0.2.11")) == lease("192.0.2.11", 101));
 }
 
-TEST_CASE("journal file: a torn last line is cut on open; later lines replay cleanly") {
+TEST_CASE("journal file: a torn last line is cut on open, later lines replay cleanly") {
     TempDir dir;
     std::string path = dir.path + "/leases.journal";
     std::string good = encode_grant(lease("192.0.2.10", 100));

@@ -46,7 +46,7 @@ TEST_CASE("dhcp packet: a client DISCOVER with the usual options") {
     CHECK_FALSE(p.option(option::router));
 }
 
-TEST_CASE("dhcp packet: repeated options are joined (RFC 3396); overloaded file and sname are read") {
+TEST_CASE("dhcp packet: repeated options are joined (RFC 3396), overloaded file and sname are read") {
     auto bytes = discover({53, 1, 1, 55, 2, 1, 3, 55, 2, 6, 15, 52, 1, 3});
     bytes[kFileOffset] = 12;
     bytes[kFileOffset + 1] = 2;
@@ -129,7 +129,7 @@ TEST_CASE("dhcp packet: hostile input is refused with a reason, never read past 
     }
 }
 
-TEST_CASE("dhcp builder: options in priority order; round trip through the parser") {
+TEST_CASE("dhcp builder: options in priority order, round trip through the parser") {
     Packet reply;
     reply.op = kBootReply;
     reply.xid = 42;

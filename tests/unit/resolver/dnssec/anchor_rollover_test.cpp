@@ -651,7 +651,7 @@ TEST_CASE("the trust point never drops to zero anchors by itself", "[dnssec][rfc
     CHECK(from_ds->trusted_keys().size() == 1);
 }
 
-TEST_CASE("a DS anchor stays the anchor until its key is seen; other anchors are created with care",
+TEST_CASE("a DS anchor stays the anchor until its key is seen, other anchors are created with care",
           "[dnssec][rfc5011]") {
     const SigningKey k1 = make_key(algorithm::ECDSAP256, "example.", 257);
     const SigningKey k2 = make_key(algorithm::ECDSAP256, "example.", 257);

@@ -122,7 +122,7 @@ TEST_CASE(
     CHECK(prove_nxdomain_nsec3(wire("q.example."), nx, b3).security == Security::insecure);
 }
 
-TEST_CASE("NSEC3 wildcards (B.4, B.5): the expansion's next closer is covered; wildcard NODATA", "[dnssec]") {
+TEST_CASE("NSEC3 wildcards (B.4, B.5): the expansion's next closer is covered, wildcard NODATA", "[dnssec]") {
     DenialRecords z = appendix_a();
     ValidationBudget budget;
     // a.z.w.example from *.w.example (labels 2): next closer z.w.example.

@@ -47,7 +47,7 @@ std::vector<Record> soa(const SignedZone& z) {
 }  // namespace
 
 TEST_CASE(
-    "response: a signed answer is secure once its zone's chain is walked; tampered or stripped is bogus",
+    "response: a signed answer is secure once its zone's chain is walked, tampered or stripped is bogus",
     "[dnssec]") {
     Hierarchy h;
     Validator validate{h};
@@ -82,7 +82,7 @@ TEST_CASE("response: a CNAME from a signed zone into an unsigned delegation is i
     CHECK(v.verdict.security == Security::insecure);
 }
 
-TEST_CASE("response: NXDOMAIN with both NSECs is secure; with one, or none, it is bogus with EDE 12",
+TEST_CASE("response: NXDOMAIN with both NSECs is secure, with one, or none, it is bogus with EDE 12",
           "[dnssec]") {
     Hierarchy h;
     Validator validate{h};
@@ -114,7 +114,7 @@ TEST_CASE("response: NXDOMAIN with both NSECs is secure; with one, or none, it i
     CHECK(v.verdict.is_bogus());
 }
 
-TEST_CASE("response: NODATA proven by the name's NSEC; an NSEC listing the type is bogus", "[dnssec]") {
+TEST_CASE("response: NODATA proven by the name's NSEC, an NSEC listing the type is bogus", "[dnssec]") {
     Hierarchy h;
     Validator validate{h};
     std::vector<Record> proof = soa(h.example);
@@ -151,7 +151,7 @@ TEST_CASE("response: answers from an unsigned zone are insecure, from a bogus zo
     CHECK(v.verdict.ede == ede::dnskey_missing);
 }
 
-TEST_CASE("response: a DNAME answer of a signed zone is secure; its synthesised CNAME needs no signature",
+TEST_CASE("response: a DNAME answer of a signed zone is secure, its synthesised CNAME needs no signature",
           "[dnssec]") {
     // RFC 6672 3.4: the CNAME that comes with a DNAME is made by the server
     // and unsigned. Read as data, it made every DNAME answer bogus.

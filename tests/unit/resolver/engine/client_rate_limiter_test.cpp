@@ -34,7 +34,7 @@ TEST_CASE("client_rate_limiter: a burst at once, then the rate") {
     CHECK(through == 100 + 5);
 }
 
-TEST_CASE("client_rate_limiter: clients are apart; IPv6 by /64; burst defaults to the rate") {
+TEST_CASE("client_rate_limiter: clients are apart, IPv6 by /64, burst defaults to the rate") {
     ClientRateLimiter l(3, 0);
     CHECK(l.burst() == 3);
     CHECK(allowed(l, "192.0.2.1", 5, at(0)) == 3);
@@ -71,7 +71,7 @@ TEST_CASE("client_rate_limiter: a full table never limits a client more than its
     }
 }
 
-TEST_CASE("engine: queries over a client's rate are dropped and counted; others still answered") {
+TEST_CASE("engine: queries over a client's rate are dropped and counted, others still answered") {
     EngineSettings s;
     s.client_rate_limiter = std::make_shared<ClientRateLimiter>(2, 2);
     Harness h({{"default", "", {ep("192.0.2.1")}, {wire(".")}, {}}}, s);

@@ -13,7 +13,7 @@ TimePoint at(int ms) {
 }
 }  // namespace
 
-TEST_CASE("upstream_group: the fastest measured server is preferred; unmeasured ones are tried first") {
+TEST_CASE("upstream_group: the fastest measured server is preferred, unmeasured ones are tried first") {
     UpstreamGroup g("g", "");
     g.set_servers({ep("192.0.2.1"), ep("192.0.2.2"), ep("192.0.2.3")}, {}, {});
     g.on_answer(0, milliseconds(30), false);
@@ -111,7 +111,7 @@ TEST_CASE("upstream_group: when all are backed off, the one free soonest is used
     CHECK(*g.pick(at(10), 0) == 1);
 }
 
-TEST_CASE("upstream_group: our own listening addresses are never upstreams; health survives a new list") {
+TEST_CASE("upstream_group: our own listening addresses are never upstreams, health survives a new list") {
     UpstreamGroup g("g", "");
     g.set_servers({ep("127.0.0.1:5353"), ep("192.0.2.1")}, {ep("192.0.2.2"), ep("192.0.2.1")},
                   {ep("127.0.0.1:5353")});

@@ -27,7 +27,7 @@ TEST_CASE("blocklist: the allowlist overrides, also for a subdomain") {
     CHECK_FALSE(b.is_blocked(wire("a.ok.tracker.example")));
 }
 
-TEST_CASE("blocklist: hosts, plain and adblock formats; junk is skipped and counted") {
+TEST_CASE("blocklist: hosts, plain and adblock formats, junk is skipped and counted") {
     DomainSet set;
     auto st = parse_blocklist(
         "# hosts style\r\n0.0.0.0 ads.example tracker.example\n127.0.0.1 localhost\n:: six.example\n"

@@ -87,7 +87,7 @@ TEST_CASE("upstream_socket_pool: a socket retires after queries_per_socket attem
     CHECK(pool.open_sockets() == 1);
 }
 
-TEST_CASE("upstream_socket_pool: a socket takes no attempts after its lifetime; idle ones expire") {
+TEST_CASE("upstream_socket_pool: a socket takes no attempts after its lifetime, idle ones expire") {
     UpstreamSocketPool pool({.sockets_per_server = 2, .lifetime = milliseconds(1000)});
     auto a = pool.place(ep("192.0.2.1"), kNone, 1, 1, at(0), 0);
     auto b = pool.place(ep("192.0.2.1"), kNone, 2, 2, at(500), 1);

@@ -100,7 +100,7 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("upstream_transport: attempts to one server share a port; each answer reaches its attempt") {
+TEST_CASE("upstream_transport: attempts to one server share a port, each answer reaches its attempt") {
     Harness h({.sockets_per_server = 1});
     FakeServer server;
     h.send(1, server.address, 0x1111);
@@ -189,7 +189,7 @@ TEST_CASE("upstream_transport: a socket is retired after its quota and closed wi
     CHECK(h.transport.stats().late == 0);
 }
 
-TEST_CASE("upstream_transport: an idle socket closes after its lifetime; the next attempt gets a new port") {
+TEST_CASE("upstream_transport: an idle socket closes after its lifetime, the next attempt gets a new port") {
     Harness h({.sockets_per_server = 1, .lifetime = std::chrono::milliseconds(100)});
     FakeServer server;
     h.send(1, server.address, 1);

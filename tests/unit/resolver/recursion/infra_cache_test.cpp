@@ -232,7 +232,7 @@ TEST_CASE("infra_cache: bounded, the least recently used address dropped", "[rec
     CHECK(infra.lame(a1, wire("z9.example"), kT0));
 }
 
-TEST_CASE("infra_cache: report lists every address with its state; clear forgets", "[recursion]") {
+TEST_CASE("infra_cache: report lists every address with its state, clear forgets", "[recursion]") {
     InfraCache infra;
     IpAddress v4 = ip("192.0.2.1"), v6 = ip("2001:db8::53");
     infra.on_answer(v4, milliseconds(40), kT0);

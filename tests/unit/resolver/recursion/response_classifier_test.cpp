@@ -362,7 +362,7 @@ TEST_CASE("response_classifier: glue is capped at max_glue records", "[recursion
     CHECK(run.count("example.com", t::NS) == 30);
 }
 
-TEST_CASE("response_classifier: an NS answer caches its in-zone glue; ANY collects the types",
+TEST_CASE("response_classifier: an NS answer caches its in-zone glue, ANY collects the types",
           "[recursion]") {
     Run run;
     ResponseSpec s = spec_for("example.com", t::NS, kAA);

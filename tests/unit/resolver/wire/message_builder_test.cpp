@@ -29,7 +29,7 @@ TEST_CASE("message_builder: error answers echo ID, question, RD and carry the rc
     CHECK((load_u16(out.data() + 2) & 0x0F) == 0);
 }
 
-TEST_CASE("message_builder: finish_answer restores the client's ID, case and bits; truncates to the limit") {
+TEST_CASE("message_builder: finish_answer restores the client's ID, case and bits, truncates to the limit") {
     ResponseSpec s{.qname = "www.example.org", .qtype = dns::type::TXT};
     s.answer = {{"www.example.org", dns::type::TXT, 300, rdata_txt(1000)}};
     ScannedResponse r;

@@ -95,7 +95,7 @@ TEST_CASE("response_scan: what is not cached") {
     CHECK(r.stored.size() > 12);  // still passed on to the client
 }
 
-TEST_CASE("response_scan: question must match; hostile responses are refused") {
+TEST_CASE("response_scan: question must match, hostile responses are refused") {
     ResponseSpec s{.qname = "www.example.org"};
     s.answer = {{"www.example.org", dns::type::A, 300, rdata_a("192.0.2.1")}};
     auto msg = make_response(s);
