@@ -9,7 +9,11 @@ Cases:
              EXPECT row with the RCODE, AD bit, Extended DNS Error and data
              that Unbound and delv give (test_dnssec_fixture.py checks them
              against the same table: lanlord agreeing with the table is
-             agreeing with both). Then: CD=1 gets a bogus zone's data without
+             agreeing with both); delv asking lanlord (it checks the RRSIGs
+             and proofs lanlord hands a DO client) gives every row its
+             verdict; lanlordctl trace says secure / bogus and why; the cache
+             dump says secure / insecure and why; a name below a denied one
+             is denied from the cached NSECs (RFC 8198). Then: CD=1 gets a bogus zone's data without
              AD; a client without DO or AD gets no AD; lanlordctl status counts
              the verdicts; the bogus answers were logged with their zone.
   nta        [dnssec] negative_trust_anchors = ["bogus.zz"]: the expired zone
@@ -96,9 +100,6 @@ def check_expect(net, server):
         ref.LISTEN = saved
     failures, lines = [], []
     for row, (rcode, ad, edes, bad, msg) in rows:
-        # lanlord sends no RRSIGs to DO clients yet (README, "DNSSEC"): the check that a wildcard row
-        # really was expanded (by its RRSIG's label count) is the fixture's (test_dnssec_fixture.py).
-        bad = [b for b in bad if not b.startswith("not a wildcard expansion: RRSIG labels []")]
         lines.append(f"{row.qname:<22} {row.qtype:<5} {rcode:<9} {'ad' if ad else '-':<3} "
                      f"{','.join(map(str, edes)) or '-':<5} {row.security}{'  <-- ' + '; '.join(bad) if bad else ''}")
         if bad:
@@ -107,10 +108,59 @@ def check_expect(net, server):
     check(not failures, f"{len(failures)} of {len(si.EXPECT)} rows differ from EXPECT:\n" + "\n".join(failures))
 
 
+def check_delv(env, net, server):
+    """delv (BIND's validator, with the fixture's trust anchor) asking `server`: every EXPECT row gets the
+    verdict it gets asking Unbound (test_dnssec_fixture.py). delv sets CD and checks the RRSIGs and
+    proofs itself, so this holds only if lanlord hands a DO client the signatures and the denial
+    proofs (RFC 4035 3.2.1) of the authorities, unaltered."""
+    anchor = env.write("delv-anchor.conf", si.bind_trust_anchors(net.anchor))
+    saved = ref.LISTEN
+    ref.LISTEN = server
+    failures, lines = [], []
+    try:
+        for row in si.EXPECT:
+            (verdict, why), p = ref.ask_delv(net, anchor, row)
+            want = "secure" if (row.qname, row.qtype) in si.OPTOUT_DENIALS else row.security  # as the fixture
+            lines.append(f"{row.qname:<22} {row.qtype:<5} {want:<9} delv: {verdict or '?':<9} {why[:60]}")
+            if verdict != want:
+                failures.append(f"delv {row.qname} {row.qtype}: {verdict}, expected {want}:\n{p.stdout}{p.stderr}")
+    finally:
+        ref.LISTEN = saved
+    print("\n".join(lines), flush=True)
+    check(not failures, f"{len(failures)} of {len(si.EXPECT)} rows: delv through lanlord disagrees:\n"
+          + "\n".join(failures))
+
+
 def case_recursive(env):
     net = fixture(env)
     lanlord, control = start(env, net)
     check_expect(net, LISTEN)
+    check_delv(env, net, LISTEN)
+
+    # The signatures a DO client gets: the secure answer's RRSIG, the NXDOMAIN's NSECs with theirs.
+    rcode, ad, edes, r = ask(net, "www.nsec.zz.", "A")
+    check(any(x.rdtype == dns.rdatatype.RRSIG for x in r.answer), f"no RRSIG for a DO client:\n{r}")
+
+    # lanlordctl trace validates what it traced, and says so.
+    out = lt.lanlordctl(env, control, "trace", "www.nsec.zz.", "A").stdout
+    check("dnssec: secure" in out, f"lanlordctl trace www.nsec.zz. A:\n{out}")
+    out = lt.lanlordctl(env, control, "trace", "www.bogus.zz.", "A").stdout
+    check("dnssec: bogus (signature expired (bogus.zz.)" in out, f"lanlordctl trace www.bogus.zz. A:\n{out}")
+    # The cache dump says which answers are secure, and why the others are not.
+    dump = lt.lanlordctl_json(env, control, "cache", "dump", "www.nsec.zz.")
+    states = {e["dnssec"] for e in dump["entries"]}
+    check("secure" in states, f"cache dump of www.nsec.zz.: {dump}")
+    dump = lt.lanlordctl_json(env, control, "cache", "dump", "www.unsigned.zz.")
+    states = {e["dnssec"] for e in dump["entries"]}
+    check(any(s.startswith("insecure") for s in states), f"cache dump of www.unsigned.zz.: {dump}")
+    lt.log(f"cache dump's DNSSEC column for www.unsigned.zz.: {states}")
+    # RFC 8198: a name the cached NSEC records of nsec.zz. deny (nx.nsec.zz. was denied above) is
+    # answered from them: NXDOMAIN with AD, counted, and the proof is there for a DO client.
+    rcode, ad, edes, r = ask(net, "a.nx.nsec.zz.", "A")
+    check(rcode == "NXDOMAIN" and ad and any(x.rdtype == dns.rdatatype.NSEC for x in r.authority),
+          f"a.nx.nsec.zz. A (aggressive NSEC): {rcode} AD {ad}\n{r}")
+    d = lt.lanlordctl_json(env, control, "stats")["dnssec"]
+    check(d["synthesised_denials"] >= 1 and d["aggressive_records"] > 0, f"stats after a synthesised denial: {d}")
 
     # RFC 4035 3.2.2: CD=1, the data of the bogus zone, unvalidated, no AD.
     rcode, ad, edes, r = ask(net, "www.bogus.zz.", "A", cd=True)
