@@ -59,6 +59,7 @@ struct DnssecConfig {
     std::string timestamp_file;          // "timestamp_file": clock evidence; "" = state directory's
     std::size_t key_cache_size = 10000;  // "key_cache_size": zones whose keys or security are remembered
     bool aggressive_nsec = true;         // "aggressive_nsec": RFC 8198 in recursive mode
+    bool rfc5011 = true;                 // "rfc5011": keep the root's anchors up to date, recursive mode
     friend bool operator==(const DnssecConfig&, const DnssecConfig&) = default;
 };
 

@@ -72,6 +72,7 @@ void Loader::read_dnssec(const toml::table& table, DnssecConfig& d) {
             {"key_cache_size",
              [&](auto& v, auto& p) { assign(d.key_cache_size, get_integer(v, p, 16, 1'000'000)); }},
             {"aggressive_nsec", [&](auto& v, auto& p) { assign(d.aggressive_nsec, get_bool(v, p)); }},
+            {"rfc5011", [&](auto& v, auto& p) { assign(d.rfc5011, get_bool(v, p)); }},
         });
 }
 

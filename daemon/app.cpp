@@ -14,6 +14,7 @@
 #include "daemon/local_data.h"
 #include "resolver/engine/resolv_conf.h"
 #include "resolver/local/hosts_table.h"
+#include "resolver/wire/dns_constants.h"
 
 #include <boost/asio/post.hpp>
 #include <filesystem>
@@ -158,7 +159,27 @@ void App::apply(const Config& config, bool initial) {
                 spdlog::info("DNSSEC: answer cache flushed ({} entries): they were validated without dates",
                              cache_->flush());
             });
-        settings.dnssec = dnssec_->policy(config.dnssec, trust_anchors_);
+        std::shared_ptr<const TrustAnchors> anchors = trust_anchors_;
+        if (recursive && config.dnssec.rfc5011) {
+            if (!anchor_updater_)
+                anchor_updater_ = std::make_unique<AnchorUpdater>(
+                    io_,
+                    [this](AnchorUpdater::Done done) {
+                        return dns_->main().start_trace(std::string(1, '\0'), dns::type::DNSKEY,
+                                                        std::move(done));
+                    },
+                    [this] { return dnssec_ && dnssec_->clock_trusted(); },
+                    [] {
+                        return std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+                    },
+                    [this] { refresh_anchors(); });
+            anchors = anchor_updater_->anchors(*trust_anchors_, state_file("root-anchors.state"));
+        } else {
+            anchor_updater_.reset();
+        }
+        settings.dnssec = dnssec_->policy(config.dnssec, anchors);
         settings.dnssec.recursive = recursive;
         settings.dnssec.forwarding = forwarding;
         settings.recursion.dnssec_ok = recursive;
@@ -420,6 +441,19 @@ void App::interfaces_unfollowed(const std::string& why) {
         "be refused or a DHCP packet comes for a subnet not served",
         why);
     dns_->each([](DnsService& d) { d.set_interface_reader(&io::try_read_interfaces); });
+}
+
+// RFC 5011 changed the root's anchors: every engine validates with the new
+// ones from now on, and what the key cache learned from the old ones goes.
+void App::refresh_anchors() {
+    if (!dnssec_ || !anchor_updater_) return;
+    bool recursive = any_recursive(config_) && config_.dnssec.validate;
+    bool forwarding = any_forwarding(config_) && config_.dnssec.validate_forwarded;
+    DnssecPolicy p = dnssec_->policy(config_.dnssec, anchor_updater_->current());
+    p.recursive = recursive;
+    p.forwarding = forwarding;
+    dnssec_->clear_keys();
+    dns_->each([p](DnsService& d) { d.engine().set_dnssec(p); });
 }
 
 }  // namespace lanlord

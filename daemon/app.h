@@ -16,6 +16,7 @@
 #include "common/io/file_watcher.h"
 #include "common/io/interface_monitor.h"
 #include "config/config.h"
+#include "daemon/anchor_updater.h"
 #include "daemon/control/control_server.h"
 #include "daemon/control/metrics_http.h"
 #include "daemon/dhcp_service.h"
@@ -87,6 +88,8 @@ class App : private ControlBackend {
     // cache and the clock judgement.
     std::shared_ptr<const TrustAnchors> trust_anchors_;
     std::unique_ptr<DnssecSetup> dnssec_;
+    std::unique_ptr<AnchorUpdater> anchor_updater_;  // RFC 5011 (recursive mode, [dnssec] rfc5011)
+    void refresh_anchors();
     RecursionCaches recursion_caches_;  // shared by every thread's iterator; kept across reloads
     std::thread blocklist_loader_;      // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;

@@ -72,6 +72,20 @@ DaemonSnapshot App::snapshot() {
         d.anchors = dnssec_->anchors();
         d.key_cache_entries = dnssec_->key_cache_entries();
         d.aggressive_records = dnssec_->aggressive_records();
+        if (anchor_updater_ && anchor_updater_->rollover()) {
+            const AnchorRollover& r = *anchor_updater_->rollover();
+            d.anchor_state_file = anchor_updater_->state_path();
+            d.anchor_save_error = anchor_updater_->last_error();
+            for (const TrackedKey& k : r.keys())
+                d.anchor_keys.push_back(
+                    fmt::format("{} {}{}", k.key_tag, key_state_name(k.state),
+                                k.hold_down_end ? fmt::format(" until {}", k.hold_down_end) : std::string()));
+            for (std::size_t i = 0; i < r.pending_ds().size(); ++i)
+                d.anchor_keys.push_back("DS waiting for its key");
+            d.anchor_last_query = r.last_query();
+            d.anchor_next_query = r.next_query_time(std::time(nullptr));
+            d.anchor_failures = r.failures();
+        }
         d.negative_trust_anchors = config_.dnssec.negative_trust_anchors.size();
     }
     if (any_recursive(config_) && recursion_caches_.records && recursion_caches_.infra) {

@@ -43,6 +43,9 @@ class DnssecSetup {
     std::size_t anchors() const { return anchor_count_; }
     std::size_t key_cache_entries() const { return keys_ ? keys_->size() : 0; }
     std::shared_ptr<const KeyCache> key_cache() const { return keys_; }
+    void clear_keys() {
+        if (keys_) keys_->clear();
+    }
     std::size_t aggressive_records() const { return aggressive_ ? aggressive_->size() : 0; }
 
   private:

@@ -59,6 +59,11 @@ struct DnssecSnapshot {
     std::size_t anchors = 0, key_cache_entries = 0;
     std::size_t negative_trust_anchors = 0;
     std::size_t aggressive_records = 0;  // NSEC/NSEC3 records kept for RFC 8198
+    // RFC 5011 for the root (daemon/anchor_updater.h): off when empty.
+    std::string anchor_state_file, anchor_save_error;
+    std::vector<std::string> anchor_keys;  // "38696 valid", "12345 addpend until 1790000000"
+    std::int64_t anchor_last_query = 0, anchor_next_query = 0;  // wall seconds; 0: never
+    std::uint32_t anchor_failures = 0;
 };
 
 struct SubnetSnapshot {

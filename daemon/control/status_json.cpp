@@ -65,6 +65,17 @@ nlohmann::json subnets_json(const DaemonSnapshot& s) {
 
 }  // namespace
 
+// RFC 5011's state for the root, when it runs (status and stats both show it).
+static void add_rfc5011(const DaemonSnapshot& s, nlohmann::json& dnssec) {
+    if (s.dnssec.anchor_state_file.empty()) return;
+    dnssec["rfc5011"] = {{"state_file", s.dnssec.anchor_state_file},
+                         {"save_error", s.dnssec.anchor_save_error},
+                         {"root_keys", s.dnssec.anchor_keys},
+                         {"last_query", s.dnssec.anchor_last_query},
+                         {"next_query", s.dnssec.anchor_next_query},
+                         {"failures", s.dnssec.anchor_failures}};
+}
+
 nlohmann::json status_json(const DaemonSnapshot& s) {
     nlohmann::json j = {
         {"version", s.version},
@@ -86,6 +97,7 @@ nlohmann::json status_json(const DaemonSnapshot& s) {
           {"clock_reason", s.dnssec.clock_reason},
           {"bogus", s.dns.dnssec_verdicts[static_cast<std::size_t>(Security::bogus)]},
           {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream}}}};
+    add_rfc5011(s, j["dnssec"]);
     return j;
 }
 
@@ -191,6 +203,7 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                              {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream},
                              {"aggressive_records", s.dnssec.aggressive_records},
                              {"synthesised_denials", s.dns.dnssec_synthesised}};
+    add_rfc5011(s, dnssec);
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)
         caught[std::string(to_string(static_cast<FaultSite>(i)))] = s.faults_caught[i];

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 
 namespace lanlord::ctl {
 
@@ -125,6 +126,19 @@ std::string render_status(const json& r) {
                 "DNSSEC WARNING: {} answers came from an upstream without the signatures their zone "
                 "has: it strips DNSSEC records (signed names get SERVFAIL)\n",
                 n);
+        if (auto a = sec->find("rfc5011"); a != sec->end()) {
+            std::string keys;
+            for (const auto& k : a->value("root_keys", json::array()))
+                keys += (keys.empty() ? "" : ", ") + k.get<std::string>();
+            auto last = a->value("last_query", std::int64_t{0});
+            auto now = static_cast<std::int64_t>(std::time(nullptr));
+            out += fmt::format(
+                "RFC 5011: root keys {}; last update {}, next in {}{}\n", keys.empty() ? "-" : keys,
+                last ? human_duration(static_cast<double>(now - last)) + " ago" : "never",
+                human_duration(static_cast<double>(
+                    std::max<std::int64_t>(0, a->value("next_query", std::int64_t{0}) - now))),
+                a->value("failures", 0u) ? fmt::format(" ({} failed)", a->value("failures", 0u)) : "");
+        }
     }
     return out;
 }

@@ -92,6 +92,9 @@ class ResolverEngine {
     // (Re)configures; groups keep their servers' health across a reload when
     // the name stays. Transactions in flight finish on their old group.
     void configure(EngineSettings settings, const std::vector<GroupSpec>& groups, std::vector<Endpoint> self);
+    // New DNSSEC settings alone (RFC 5011 changed the trust anchors):
+    // validations in flight finish with the context they started with.
+    void set_dnssec(DnssecPolicy policy) { settings_.dnssec = std::move(policy); }
     void set_resolv_conf_servers(const std::string& group, const std::vector<Endpoint>& servers);
     void set_interfaces(InterfaceTable interfaces) { interfaces_ = std::move(interfaces); }
     // Local data: swapped whole (reloads build a new one aside).

@@ -636,7 +636,12 @@ class Lanlord:
         # A failed internal check (common/fault.h) aborts under test, so it
         # cannot pass unnoticed; the daemon's default is to log and go on.
         environ["LANLORD_ABORT_ON_CHECK"] = "1"
+        # State files (the lease journal's default, the DNSSEC timestamp and RFC 5011 state) go to the
+        # test's own directory, never to /var/lib/lanlord.
+        environ["STATE_DIRECTORY"] = os.path.join(env.tmp, f"{name}-state")
+        os.makedirs(environ["STATE_DIRECTORY"], exist_ok=True)
         environ.update(extra_env or {})
+        self.state_dir = environ["STATE_DIRECTORY"]
         self.log_path = os.path.join(env.tmp, f"{name}.log")
         self.log_file = open(self.log_path, "w")
         log(f"starting {name}: {' '.join(argv)}")

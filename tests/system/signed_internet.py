@@ -235,12 +235,15 @@ class SignedInternet:
     EXPECT, ANSWERS, WILDCARD_EXPANDED, OPTOUT_DENIALS = EXPECT, ANSWERS, WILDCARD_EXPANDED, OPTOUT_DENIALS
     ROOT, TLD, LEAF = ROOT, TLD, LEAF
 
-    def __init__(self, workdir=None, tag="s", log=lt.log, keep=False):
+    def __init__(self, workdir=None, tag="s", log=lt.log, keep=False, root_standby=False):
         self.own_dir = workdir is None
         self.dir = tempfile.mkdtemp(prefix="llsig-", dir="/tmp") if workdir is None \
             else os.path.join(workdir, "signed-internet")
         self.ns = f"ll{os.getpid()}{tag}"
         self.log, self.keep = log, keep
+        # root_standby: the root also publishes a second KSK that no trust anchor names (it signs the
+        # DNSKEY set too): what an RFC 5011 validator sees at the start of a KSK rollover.
+        self.root_standby = root_standby
         self.servers = {k: list(v) for k, v in SERVERS.items()}
         self.addresses = [a for v in SERVERS.values() for a in v]
         self.hints = os.path.join(self.dir, "named.root")
@@ -357,6 +360,8 @@ class SignedInternet:
                 continue
             ksk = self._keygen(z, True)
             self.keys[z.name] = [ksk] + ([self._keygen(z, False)] if z.keys == "split" else [])
+            if z.name == "." and self.root_standby:
+                self.keys[z.name].append(self._keygen(z, True))  # after the anchor's key (keys[0])
             if z.ds == "own":
                 self.ds[z.name] = self._ds_lines(ksk)
             elif z.ds == "ghost":

@@ -27,6 +27,13 @@ Cases:
              signed names SERVFAIL with EDE 10, unsigned names answer, the log
              says the upstream strips signatures and `lanlordctl status`
              warns; validation is not turned off.
+  rfc5011    the fixture's root also publishes a standby KSK that no anchor
+             names (the start of a KSK rollover): within seconds of start
+             lanlord's RFC 5011 state ($STATE_DIRECTORY/root-anchors.state)
+             has the anchor's key valid (its DS matched) and the standby key
+             in AddPend until 30 days out; logged, in `lanlordctl status`;
+             validation goes on with the anchor. A restart reads the state; a
+             damaged state file is logged and written again.
   clock      a timestamp file an hour ahead of the clock, and a kernel clock
              that is not synchronised (adjtimex; this case is skipped, exit 77,
              on a machine whose kernel says it is): answers come without AD,
@@ -54,7 +61,7 @@ from lanlord_test import check
 LISTEN = "127.0.0.1"
 
 
-def start(env, net, dnssec=None, listen=LISTEN, upstream=None, name="lanlord"):
+def start(env, net, dnssec=None, listen=LISTEN, upstream=None, name="lanlord", state_dir=None):
     """lanlord in the namespace on `listen`: recursive, or forwarding to `upstream` (an address)."""
     control = os.path.join(env.tmp, f"{name}.sock")
     keys = {"trust_anchor_file": net.anchor, "timestamp_file": os.path.join(env.tmp, f"{name}-timestamp")}
@@ -66,7 +73,8 @@ def start(env, net, dnssec=None, listen=LISTEN, upstream=None, name="lanlord"):
     config = lt.lanlord_config([f"{listen}:53"], [group], dns={"domain_needed": False},
                                recursion={"root_hints": net.hints, "ipv6": "off", "allow_private": []},
                                control={"socket": control}, dnssec=keys)
-    lanlord = env.start_lanlord(config, name=name, netns=net.ns)
+    lanlord = env.start_lanlord(config, name=name, netns=net.ns,
+                                extra_env={"STATE_DIRECTORY": state_dir} if state_dir else None)
 
     def answers():
         try:
@@ -77,9 +85,9 @@ def start(env, net, dnssec=None, listen=LISTEN, upstream=None, name="lanlord"):
     return lanlord, control
 
 
-def fixture(env):
+def fixture(env, **kw):
     ref.require_tools()
-    net = si.SignedInternet(env.tmp)
+    net = si.SignedInternet(env.tmp, **kw)
     env.defer(net.stop)
     net.start()
     return net
@@ -236,6 +244,58 @@ def case_clock(env):
     check(os.path.getmtime(stamp) > past + 60, "the timestamp file was not moved forward once trusted")
 
 
+def read_state(path):
+    """The RFC 5011 state file as {key tag: state}."""
+    keys = {}
+    with open(path) as fh:
+        for line in fh:
+            words = line.split()
+            if words and words[0] == "key":
+                keys[int(words[2])] = words[1]
+    return keys
+
+
+def case_rfc5011(env):
+    net = fixture(env, root_standby=True)
+    anchor_tag = int(open(net.anchor).read().split()[3])
+    lanlord, control = start(env, net)
+    state = os.path.join(lanlord.state_dir, "root-anchors.state")
+
+    def observed():
+        return os.path.exists(state) and len(read_state(state)) == 2
+    lt.wait_until(observed, 30, "the RFC 5011 state to hold the root's two KSKs")
+    keys = read_state(state)
+    lt.log(f"RFC 5011 state after the first fetch: {keys}\n{open(state).read()}")
+    # The anchor's DS matched its key: trusted at once. The standby key waits out the 30-day hold-down.
+    check(keys.get(anchor_tag) == "valid", f"the anchor's key {anchor_tag}: {keys}")
+    standby = [t for t in keys if t != anchor_tag]
+    check(len(standby) == 1 and keys[standby[0]] == "addpend", f"the standby key: {keys}")
+    log = lanlord.log_text()
+    check(f"RFC 5011: root key {standby[0]} start -> addpend" in log, "the new key's event was not logged")
+    d = lt.lanlordctl_json(env, control, "status")["dnssec"]["rfc5011"]
+    lt.log(f"status rfc5011: {d}")
+    check(d["state_file"] == state and d["last_query"] > 0 and not d["save_error"], f"status: {d}")
+    hold = [k for k in d["root_keys"] if k.startswith(f"{standby[0]} addpend until ")]
+    check(hold and int(hold[0].split()[-1]) >= time.time() + 30 * 86400 - 300,
+          f"the hold-down must end 30 days out: {d['root_keys']}")
+    text = lt.lanlordctl(env, control, "status").stdout
+    check(f"RFC 5011: root keys {anchor_tag} valid" in text, f"lanlordctl status:\n{text}")
+    # Still validating with the anchor in force (the standby key is not trusted yet).
+    rcode, ad, edes, r = ask(net, "www.nsec.zz.", "A")
+    check(rcode == "NOERROR" and ad, f"www.nsec.zz. A after the update: {rcode} AD {ad}")
+
+    # A restart goes on from the state file; a damaged one is replaced, not trusted.
+    lanlord.stop()
+    lanlord2, _ = start(env, net, name="lanlord2", state_dir=lanlord.state_dir)
+    lt.wait_until(lambda: "RFC 5011 state read from" in lanlord2.log_text(), 15, "the state to be read at start")
+    lanlord2.stop()
+    with open(state, "w") as fh:
+        fh.write("lanlord-rfc5011 garbage\n")
+    lanlord3, _ = start(env, net, name="lanlord3", state_dir=lanlord.state_dir)
+    lt.wait_until(lambda: "is damaged" in lanlord3.log_text(), 15, "the damaged state to be noticed")
+    lt.wait_until(lambda: read_state(state).get(anchor_tag) == "valid", 30, "the state to be written again")
+
+
 def case_forwarding(env):
     net = fixture(env)
     ref.start_unbound(env, net)  # validating, on LISTEN: passes RRSIGs, gives bogus data to CD=1
@@ -267,7 +327,7 @@ def case_stripped(env):
 
 
 CASES = {"recursive": case_recursive, "nta": case_nta, "clock": case_clock, "forwarding": case_forwarding,
-         "stripped": case_stripped}
+         "stripped": case_stripped, "rfc5011": case_rfc5011}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES, deadlines={name: 100 for name in CASES}))

@@ -233,8 +233,9 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
         {"metrics", MEMBER_NAMES(MetricsConfig, listen)},
         {"recursion", MEMBER_NAMES(RecursionConfig, root_hints, ipv6, qname_minimisation, case_randomisation,
                                    allow_private, cache_memory, infra_cache_size, max_queries, time_limit)},
-        {"dnssec", MEMBER_NAMES(DnssecConfig, validate, validate_forwarded, trust_anchor_file,
-                                negative_trust_anchors, timestamp_file, key_cache_size, aggressive_nsec)},
+        {"dnssec",
+         MEMBER_NAMES(DnssecConfig, validate, validate_forwarded, trust_anchor_file, negative_trust_anchors,
+                      timestamp_file, key_cache_size, aggressive_nsec, rfc5011)},
     };
 
     auto documented = documented_keys(defaults_toml());
