@@ -68,12 +68,10 @@ nlohmann::json subnets_json(const DaemonSnapshot& s) {
 // RFC 5011's state for the root, when it runs (status and stats both show it).
 static void add_rfc5011(const DaemonSnapshot& s, nlohmann::json& dnssec) {
     if (s.dnssec.anchor_state_file.empty()) return;
-    dnssec["rfc5011"] = {{"state_file", s.dnssec.anchor_state_file},
-                         {"save_error", s.dnssec.anchor_save_error},
-                         {"root_keys", s.dnssec.anchor_keys},
-                         {"last_query", s.dnssec.anchor_last_query},
-                         {"next_query", s.dnssec.anchor_next_query},
-                         {"failures", s.dnssec.anchor_failures}};
+    dnssec["rfc5011"] = {
+        {"state_file", s.dnssec.anchor_state_file}, {"save_error", s.dnssec.anchor_save_error},
+        {"root_keys", s.dnssec.anchor_keys},        {"last_query", s.dnssec.anchor_last_query},
+        {"next_query", s.dnssec.anchor_next_query}, {"failures", s.dnssec.anchor_failures}};
 }
 
 nlohmann::json status_json(const DaemonSnapshot& s) {
