@@ -41,7 +41,7 @@ namespace lanlord {
 
 class AnchorUpdater {
   public:
-    static constexpr std::chrono::seconds kFirstFetch{5};  // after start: the root primed first
+    static constexpr std::chrono::seconds kFirstFetch{5};   // after start: the root primed first
     static constexpr std::chrono::seconds kClockWait{600};  // clock not trusted: look again then
     using Done = std::function<void(const RecursionResult&)>;
     // Starts a validated resolution of ". DNSKEY"; false when it cannot (no recursive group).
