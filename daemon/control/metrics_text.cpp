@@ -266,6 +266,9 @@ std::string render_metrics(const DaemonSnapshot& s) {
         w.counter("lanlord_dnssec_synthesised_total",
                   "NXDOMAIN/NODATA answered from cached NSEC/NSEC3 records (RFC 8198).",
                   static_cast<double>(d.dnssec_synthesised));
+        w.counter("lanlord_dnssec_ds_from_referrals_total",
+                  "DS sets (or proofs of none) taken from a referral instead of a DS query.",
+                  static_cast<double>(d.dnssec_ds_from_referrals));
         w.gauge("lanlord_dnssec_clock_trusted", "1 when the wall clock is trusted for signature dates.",
                 s.dnssec.clock_trusted ? 1 : 0);
         w.gauge("lanlord_dnssec_key_cache_entries", "Zones whose keys or security are cached.",

@@ -200,7 +200,8 @@ nlohmann::json stats_json(const DaemonSnapshot& s) {
                              {"key_fetches", s.dns.dnssec_fetches},
                              {"unsigned_upstream_answers", s.dns.dnssec_unsigned_upstream},
                              {"aggressive_records", s.dnssec.aggressive_records},
-                             {"synthesised_denials", s.dns.dnssec_synthesised}};
+                             {"synthesised_denials", s.dns.dnssec_synthesised},
+                             {"ds_from_referrals", s.dns.dnssec_ds_from_referrals}};
     add_rfc5011(s, dnssec);
     nlohmann::json caught = nlohmann::json::object();
     for (std::size_t i = 0; i < kFaultSiteCount; ++i)

@@ -103,6 +103,38 @@ void ChainWalk::supply(const ParsedMessage& m, TimePoint now, std::uint32_t wall
         on_dnskey(m, now, wall, budget);
 }
 
+bool ChainWalk::offer_referral(const ParsedMessage& m, TimePoint now, std::uint32_t wall,
+                               ValidationBudget& budget) {
+    if (done_ || pending_.kind != ChainFetch::Kind::ds || !m.ok() || m.rcode() != dns::rcode::NOERROR)
+        return false;
+    const std::string child = pending_.name;
+    std::vector<ByteView> keys = views_of(keys_->keys);
+    std::vector<SignedRrset> authority = signed_rrsets(m, Section::authority);
+    for (const SignedRrset& s : authority) {
+        if (s.owner != child || s.type != dns::type::DS) continue;
+        std::vector<ByteView> views;
+        RrsetData data = s.data(views);
+        std::vector<RrsigData> sigs = s.signatures();
+        RrsetVerdict v = verify_rrset(data, sigs, ZoneKeys{zone_, keys}, wall, budget);
+        if (!v.verdict.is_secure()) return false;  // the DS fetch decides
+        child_ds_ = s.rdatas;
+        child_ds_ttl_ = v.ttl;
+        have_child_ds_ = true;
+        pending_.kind = ChainFetch::Kind::dnskey;
+        return true;
+    }
+    VerifiedDenial d = verified_denial(authority, zone_, keys, wall, budget);
+    if (d.nsecs.empty() && d.nsec3s.empty()) return false;
+    Verdict v = prove_denial(d, child, dns::type::DS, false, budget);
+    if (!(v.is_secure() && denial_shows_delegation(d, child, budget)) && v.security != Security::insecure)
+        return false;
+    zone_ = child;
+    Verdict insecure = v.is_secure() ? Verdict::insecure("unsigned delegation (no DS)") : v;
+    cache_.store(child, ZoneKeyEntry{Kind::insecure, {}, insecure, {}}, min_denial_ttl(authority), now);
+    finish(insecure);
+    return true;
+}
+
 void ChainWalk::supply_failure(TimePoint) {
     if (done_) return;
     // Not cached: a network failure may pass; the answer it leaves is

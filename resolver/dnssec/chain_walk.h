@@ -52,6 +52,15 @@ class ChainWalk {
     // (timeouts, SERVFAIL): supply_failure().
     void supply(const ParsedMessage& response, TimePoint now, std::uint32_t wall, ValidationBudget& budget);
     void supply_failure(TimePoint now);
+    // A referral to the name whose DS the walk asks for (next() gave a DS
+    // fetch): its authority section holds the signed DS set, or the
+    // NSEC/NSEC3 proof that there is none (RFC 4035 3.1.4), which is what
+    // the DS fetch would bring. Taken only when it proves either securely
+    // (or proves an opt-out span): true, and the walk goes on as after
+    // supply(); anything else changes nothing (false) and the caller
+    // fetches. unbound and PowerDNS Recursor save the DS query the same way.
+    bool offer_referral(const ParsedMessage& referral, TimePoint now, std::uint32_t wall,
+                        ValidationBudget& budget);
 
     bool done() const { return done_; }
     // When done: secure (keys of the target's zone: zone()), insecure,

@@ -37,6 +37,7 @@ struct EngineStats {
     std::uint64_t dnssec_fetches = 0, dnssec_bogus_cached = 0;
     std::uint64_t dnssec_unsigned_upstream = 0;  // forwarding: answers without the signatures of their zone
     std::uint64_t dnssec_synthesised = 0;        // NXDOMAIN/NODATA from cached NSEC/NSEC3 (RFC 8198)
+    std::uint64_t dnssec_ds_from_referrals = 0;  // DS (or no-DS proofs) taken from a referral, not fetched
     std::array<std::uint64_t, 16> rcodes{};      // answers sent, by rcode
     std::array<std::uint64_t, 16> qtypes{};      // queries parsed, by qtype_slot()
     LatencyHistogram answer_latency;             // query received -> answer sent
@@ -82,6 +83,7 @@ inline void EngineStats::add(const EngineStats& o) {
     dnssec_bogus_cached += o.dnssec_bogus_cached;
     dnssec_unsigned_upstream += o.dnssec_unsigned_upstream;
     dnssec_synthesised += o.dnssec_synthesised;
+    dnssec_ds_from_referrals += o.dnssec_ds_from_referrals;
     for (std::size_t i = 0; i < rcodes.size(); ++i) rcodes[i] += o.rcodes[i];
     for (std::size_t i = 0; i < qtypes.size(); ++i) qtypes[i] += o.qtypes[i];
     answer_latency.add(o.answer_latency);

@@ -36,11 +36,11 @@ bool ResolverEngine::validates(const Transaction& t) const {
 void ResolverEngine::start_validation(Transaction& t, RecursionResult& res, TimePoint now) {
     const DnssecPolicy& p = settings_.dnssec;
     bool trusted = p.clock_is_trusted();
-    auto v =
-        std::make_unique<Validation>(Validation{p.context,
-                                                ValidationJob(*p.context, std::move(res.responses), t.qtype,
-                                                              static_cast<std::uint32_t>(p.wall()), trusted),
-                                                std::move(res.message), 0, trusted});
+    auto v = std::make_unique<Validation>(
+        Validation{p.context,
+                   ValidationJob(*p.context, std::move(res.responses), t.qtype,
+                                 static_cast<std::uint32_t>(p.wall()), trusted, std::move(res.referrals)),
+                   std::move(res.message), 0, trusted});
     validations_[t.id] = std::move(v);
     continue_validation(t, now);
 }
@@ -84,6 +84,7 @@ void ResolverEngine::continue_validation(Transaction& t, TimePoint now) {
     }
     const Verdict verdict = v.job.verdict();  // a copy: `v` is erased below
     ++stats_.dnssec_verdicts[static_cast<std::size_t>(verdict.security) & 3];
+    stats_.dnssec_ds_from_referrals += v.job.referrals_used();
     std::vector<std::uint8_t> message = std::move(v.message);
     // RFC 4035 3.2.1: a client that set DO gets the RRSIGs (and proofs) too.
     if (t.recursive && t.dnssec_ok && !verdict.is_bogus())
@@ -260,11 +261,12 @@ void ResolverEngine::start_trace_validation(std::uint64_t trace_id, RecursionRes
     const DnssecPolicy& p = settings_.dnssec;
     std::uint64_t id = res.id;
     std::vector<KeptResponse> responses = res.responses;
+    std::vector<KeptResponse> referrals = res.referrals;
     std::uint16_t qtype = responses.back().qtype;
     trace_validations_[id] = std::make_unique<TraceValidation>(
         trace_id, p.context, std::move(res),
         ValidationJob(*p.context, std::move(responses), qtype, static_cast<std::uint32_t>(p.wall()),
-                      p.clock_is_trusted()));
+                      p.clock_is_trusted(), std::move(referrals)));
     continue_trace_validation(id, now);
 }
 

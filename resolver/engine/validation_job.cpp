@@ -11,8 +11,13 @@ constexpr unsigned kMaxRounds = 4;  // walks, validate again: twice in practice 
 }  // namespace
 
 ValidationJob::ValidationJob(const DnssecContext& ctx, std::vector<KeptResponse> responses,
-                             std::uint16_t qtype, std::uint32_t wall, bool check_dates)
-    : ctx_(ctx), responses_(std::move(responses)), qtype_(qtype), wall_(wall) {
+                             std::uint16_t qtype, std::uint32_t wall, bool check_dates,
+                             std::vector<KeptResponse> referrals)
+    : ctx_(ctx),
+      responses_(std::move(responses)),
+      referrals_(std::move(referrals)),
+      qtype_(qtype),
+      wall_(wall) {
     budget_.limits = ctx_.limits;
     budget_.limits.check_signature_dates = check_dates && ctx_.limits.check_signature_dates;
 }
@@ -29,6 +34,7 @@ ChainFetch ValidationJob::next(TimePoint now) {
     for (unsigned guard = 0; guard < 256 && !done_; ++guard) {
         if (walk_) {
             ChainFetch f = walk_->next(now);
+            if (f.kind == ChainFetch::Kind::ds && offer_referral(f.name, now)) continue;
             if (f.kind != ChainFetch::Kind::none) {
                 if (fetches_ >= ctx_.max_fetches) {
                     finish(Verdict::bogus("validation work limit", ede::other), walk_target_);
@@ -51,6 +57,19 @@ ChainFetch ValidationJob::next(TimePoint now) {
     }
     if (!done_) finish(Verdict::bogus("validation work limit", ede::other));
     return {};
+}
+
+// The referral to `child` the resolution followed, if any, instead of a DS fetch.
+bool ValidationJob::offer_referral(const std::string& child, TimePoint now) {
+    for (KeptResponse& r : referrals_) {
+        if (r.qname != child || r.bytes.empty()) continue;
+        ParsedMessage m = parse_message(r.bytes);
+        bool taken = walk_->offer_referral(m, now, wall_, budget_);
+        r.bytes.clear();  // offered once: a referral that proved nothing is not tried again
+        if (taken) ++referrals_used_;
+        return taken;
+    }
+    return false;
 }
 
 void ValidationJob::supply(std::span<const std::uint8_t> bytes, TimePoint now) {

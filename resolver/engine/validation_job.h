@@ -42,8 +42,10 @@ class ValidationJob {
     // `responses`: the iterator's, in order (RecursionResult::responses);
     // `wall`: seconds since 1970 (signature dates); `check_dates` false
     // while the clock is not trusted (clock_trust.h). `ctx` must outlive the job.
+    // `referrals`: the iterator's (RecursionResult::referrals): a DS the
+    // walk needs is taken from them when they prove it (no fetch).
     ValidationJob(const DnssecContext& ctx, std::vector<KeptResponse> responses, std::uint16_t qtype,
-                  std::uint32_t wall, bool check_dates = true);
+                  std::uint32_t wall, bool check_dates = true, std::vector<KeptResponse> referrals = {});
 
     // The next RRset to fetch; Kind::none once done().
     ChainFetch next(TimePoint now);
@@ -57,6 +59,7 @@ class ValidationJob {
     const Verdict& verdict() const { return verdict_; }
     const std::string& failed_zone() const { return failed_zone_; }
     unsigned fetches() const { return fetches_; }
+    unsigned referrals_used() const { return referrals_used_; }
     // Secure: the longest the answer may be cached (ResponseVerdict::ttl,
     // the smallest over the responses).
     std::uint32_t ttl() const { return ttl_; }
@@ -67,10 +70,11 @@ class ValidationJob {
 
   private:
     void evaluate();
+    bool offer_referral(const std::string& child, TimePoint now);
     void finish(Verdict v, std::string zone = {});
 
     const DnssecContext& ctx_;
-    std::vector<KeptResponse> responses_;
+    std::vector<KeptResponse> responses_, referrals_;
     std::uint16_t qtype_;
     std::uint32_t wall_;
     ValidationBudget budget_;
@@ -78,7 +82,7 @@ class ValidationJob {
     std::vector<std::string> pending_;
     std::optional<ChainWalk> walk_;
     std::string walk_target_;
-    unsigned fetches_ = 0, rounds_ = 0;
+    unsigned fetches_ = 0, rounds_ = 0, referrals_used_ = 0;
     std::uint32_t ttl_ = 0xFFFFFFFF;
     std::vector<VerifiedProof> proofs_;
     bool done_ = false;

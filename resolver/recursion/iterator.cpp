@@ -391,6 +391,7 @@ void Iterator::finish(Resolution& r) {
     res.queries = r.queries;
     res.trace = std::move(r.steps);
     res.responses = std::move(r.kept);
+    res.referrals = std::move(r.kept_referrals);
     results_.push_back(std::move(res));
     r.done = true;
     ++stats_.answered;

@@ -104,6 +104,10 @@ struct RecursionResult {
     // order they came (one per CNAME hop to another zone). Empty when an
     // answer came from the record cache without a query.
     std::vector<KeptResponse> responses;
+    // start(keep_responses): the referrals followed, kept whole (qname: the
+    // child zone): the validator takes a zone's DS, or the proof it has
+    // none, from them instead of asking (ChainWalk::offer_referral).
+    std::vector<KeptResponse> referrals;
     // Traces with validation on (filled by the engine): the verdict,
     // "secure", "insecure", "bogus" or "indeterminate", and why (the
     // reason and the zone it concerns); empty when nothing was validated.

@@ -236,6 +236,10 @@ void Iterator::handle(Resolution& r, Goal& g, const Attempt& a, const ParsedMess
             ++stats_.referrals;
             note(r, g, a, "referral", now, c.child);
             if (r.trace) r.trace_cuts.push_back(c.child);
+            if (r.keep && r.kept_referrals.size() < settings_.limits.max_referrals) {
+                auto bytes = m.bytes();
+                r.kept_referrals.push_back({c.child, dns::type::DS, {bytes.begin(), bytes.end()}});
+            }
             g.skip_cache_once = true;
             if (r.referrals > settings_.limits.max_referrals) {
                 ++stats_.budget_exceeded;

@@ -86,6 +86,7 @@ struct Iterator::Resolution {
     bool refresh = false;  // a prefetch: the answer from its servers, not the record cache
     bool keep = false;     // validation: the answering responses kept whole (also from its servers)
     std::vector<KeptResponse> kept;
+    std::vector<KeptResponse> kept_referrals;  // keep: the referrals followed (their DS or no-DS proofs)
     std::vector<TraceStep> steps;
     std::vector<std::string> trace_cuts;  // trace: zones learned in this resolution
     Attempt attempt;

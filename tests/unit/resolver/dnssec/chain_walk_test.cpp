@@ -104,3 +104,72 @@ TEST_CASE("chain walk: a root DNSKEY set signed only by a revoked KSK is bogus",
     CHECK(w.done());
     CHECK(w.verdict().is_bogus());
 }
+
+namespace {
+
+// Steps `w` with the hierarchy's answers until it asks for DS at `name`.
+bool until_ds(Hierarchy& h, ChainWalk& w, const char* name) {
+    ValidationBudget budget;
+    for (int steps = 0; steps < 20; ++steps) {
+        ChainFetch f = w.next(kNow);
+        if (f.kind == ChainFetch::Kind::none) return false;
+        if (f.kind == ChainFetch::Kind::ds && f.name == wire(name)) return true;
+        std::uint16_t type = f.kind == ChainFetch::Kind::ds ? t::DS : t::DNSKEY;
+        auto it = h.answers.find({type, f.name});
+        REQUIRE(it != h.answers.end());
+        w.supply(parse_message(it->second), kNow, kWall, budget);
+    }
+    return false;
+}
+
+// A referral from zz. to `child`: its NS set and `proof` (a DS set or NSEC records) in the authority section.
+Bytes referral(const char* child, std::vector<Record> proof) {
+    std::vector<Record> authority = {{child, t::NS, 3600, rdata_name("ns.example.zz.")}};
+    append(authority, std::move(proof));
+    ResponseSpec s;
+    s.qname = std::string("www.") + child;
+    s.qtype = t::A;
+    s.authority = std::move(authority);
+    return make_response(s);
+}
+
+}  // namespace
+
+TEST_CASE("chain walk: the DS set of a referral replaces the DS fetch; a forged one changes nothing",
+          "[dnssec]") {
+    Hierarchy h;
+    ValidationBudget budget;
+    ChainWalk w(h.anchors, h.cache, wire("example.zz."));
+    REQUIRE(until_ds(h, w, "example.zz."));
+
+    // The signature does not cover what the referral says: not taken, the walk still asks for DS.
+    std::vector<Record> forged = h.zz.sign(wire("example.zz."), t::DS, {h.example.ds()});
+    forged[0].rdata = h.other.ds();
+    CHECK_FALSE(w.offer_referral(parse_message(referral("example.zz.", forged)), kNow, kWall, budget));
+    CHECK_FALSE(w.done());
+    // No DS and no proof at all (an unsigned referral): not taken either.
+    CHECK_FALSE(w.offer_referral(parse_message(referral("example.zz.", {})), kNow, kWall, budget));
+    ChainFetch f = w.next(kNow);
+    CHECK((f.kind == ChainFetch::Kind::ds && f.name == wire("example.zz.")));
+
+    // The real, signed DS: taken; the next fetch is the zone's DNSKEY set, and the walk ends secure.
+    Bytes good = referral("example.zz.", h.zz.sign(wire("example.zz."), t::DS, {h.example.ds()}));
+    CHECK(w.offer_referral(parse_message(good), kNow, kWall, budget));
+    f = w.next(kNow);
+    CHECK((f.kind == ChainFetch::Kind::dnskey && f.name == wire("example.zz.")));
+    w.supply(parse_message(h.answers.at({t::DNSKEY, wire("example.zz.")})), kNow, kWall, budget);
+    CHECK(w.next(kNow).kind == ChainFetch::Kind::none);
+    CHECK(w.verdict().is_secure());
+}
+
+TEST_CASE("chain walk: a referral's signed proof of no DS makes the delegation insecure without a fetch",
+          "[dnssec]") {
+    Hierarchy h;
+    ValidationBudget budget;
+    ChainWalk w(h.anchors, h.cache, wire("insecure.zz."));
+    REQUIRE(until_ds(h, w, "insecure.zz."));
+    std::vector<Record> proof = h.zz.nsec("insecure.zz.", "zzz.zz.", {t::NS, t::RRSIG, t::NSEC});
+    CHECK(w.offer_referral(parse_message(referral("insecure.zz.", proof)), kNow, kWall, budget));
+    CHECK(w.done());
+    CHECK(w.verdict().security == Security::insecure);
+}
