@@ -444,7 +444,9 @@ void App::interfaces_unfollowed(const std::string& why) {
 }
 
 // RFC 5011 changed the root's anchors: every engine validates with the new
-// ones from now on, and what the key cache learned from the old ones goes.
+// ones from now on, and the root's validated keys go from the key cache.
+// (Clearing the whole cache made every zone's keys be fetched again: the
+// first update, 5 s after start, turns the configured DS into its key.)
 void App::refresh_anchors() {
     if (!dnssec_ || !anchor_updater_) return;
     bool recursive = any_recursive(config_) && config_.dnssec.validate;
@@ -452,7 +454,7 @@ void App::refresh_anchors() {
     DnssecPolicy p = dnssec_->policy(config_.dnssec, anchor_updater_->current());
     p.recursive = recursive;
     p.forwarding = forwarding;
-    dnssec_->clear_keys();
+    dnssec_->forget_keys(std::string(1, '\0'));
     dns_->each([p](DnsService& d) { d.engine().set_dnssec(p); });
 }
 

@@ -43,8 +43,12 @@ class DnssecSetup {
     std::size_t anchors() const { return anchor_count_; }
     std::size_t key_cache_entries() const { return keys_ ? keys_->size() : 0; }
     std::shared_ptr<const KeyCache> key_cache() const { return keys_; }
-    void clear_keys() {
-        if (keys_) keys_->clear();
+    // The keys of one zone go (a trust point whose anchors changed): its
+    // DNSKEY set is validated again with the new anchors. Zones below keep
+    // theirs: their DS sets were signed by the zone's ZSK, which a KSK
+    // rollover or revocation does not touch.
+    void forget_keys(std::string_view zone) {
+        if (keys_) keys_->erase(zone);
     }
     std::size_t aggressive_records() const { return aggressive_ ? aggressive_->size() : 0; }
 

@@ -38,6 +38,14 @@ std::size_t KeyCache::size() const {
     return map_.size();
 }
 
+void KeyCache::erase(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    auto it = map_.find(std::string(name));
+    if (it == map_.end()) return;
+    order_.erase(it->second.age);
+    map_.erase(it);
+}
+
 void KeyCache::clear() {
     std::lock_guard lock(mutex_);
     map_.clear();

@@ -46,6 +46,7 @@ class KeyCache {
     std::shared_ptr<const ZoneKeyEntry> store(std::string_view name, ZoneKeyEntry entry, std::uint32_t ttl,
                                               TimePoint now);
     std::size_t size() const;
+    void erase(std::string_view name);
     void clear();
 
   private:

@@ -111,3 +111,49 @@ TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
     CHECK(engine.stats().cache_hits == 1001);
     CHECK(io.last_length > 40);
 }
+
+// A validated answer as the cache holds it: AD stored with the data and its
+// RRSIG. DO clients and plain clients (who must not see AD, RFC 6840 5.8)
+// alternate: none of it allocates.
+TEST_CASE("hit path: secure answers with AD and RRSIGs allocate nothing, for DO and plain clients") {
+    CountingIo io;
+    PacketCache cache({.max_entries = 100}, 4);
+    std::uint64_t n = 1;
+    ResolverEngine engine(io, cache, [&] { return n++; });
+    Endpoint up = *Endpoint::parse("192.0.2.1", 53);
+    EngineSettings settings;
+    engine.configure(settings, {{"default", "", {up}, {wire(".")}, {}}}, {});
+    ClientRef client{.peer = *Endpoint::parse("127.0.0.1:4000", 0), .ifindex = 1};
+    TimePoint now(seconds(100));
+
+    auto with_do = make_query("www.example.org", dns::type::A, {.edns_udp = 1232, .dnssec_ok = true});
+    auto plain = make_query("www.example.org", dns::type::A,
+                            {.flags = dns::flag::RD | dns::flag::AD, .edns_udp = 1232});
+    // One cache entry per DO bit: both filled from the upstream (AD set, an RRSIG for the DO one).
+    for (auto* q : {&with_do, &plain}) {
+        engine.handle_query(*q, client, now);
+        QueryView sent;
+        REQUIRE(parse_query({io.query, io.query_len}, sent) == QueryStatus::ok);
+        ResponseSpec s{.qname = "www.example.org", .id = sent.id};
+        s.extra_flags = dns::flag::AD;
+        s.answer = {{"www.example.org", dns::type::A, 60, rdata_a("198.51.100.1")}};
+        if (q == &with_do) s.answer.push_back({"www.example.org", dns::type::RRSIG, 60, Bytes(100, 7)});
+        engine.handle_upstream_response(io.token, io.server, make_response(s), now);
+    }
+    REQUIRE(io.replies == 2);
+    engine.handle_query(with_do, client, now);  // warm every lazy static once
+    REQUIRE(io.replies == 3);
+
+    allocations = 0;
+    counting = true;
+    for (int i = 0; i < 1000; ++i) {
+        auto& q = i % 2 ? with_do : plain;
+        q[0] = static_cast<std::uint8_t>(i);
+        engine.handle_query(q, client, now + milliseconds(i));
+    }
+    counting = false;
+    CHECK(allocations == 0);
+    CHECK(io.replies == 1003);
+    CHECK(engine.stats().cache_hits == 1001);
+    CHECK(io.last_length > 100);  // the last query had DO: the RRSIG went with it
+}
