@@ -235,6 +235,10 @@ bool ResolverEngine::answer_aggressively(std::span<const std::uint8_t> query, co
     const DnssecPolicy& p = settings_.dnssec;
     if (!p.enabled() || !p.recursive || !p.context->aggressive || q.cd() || q.qclass != dns::kClassIN)
         return false;
+    // Never for DS (at a zone's apex the child's NSEC says nothing about the
+    // parent's DS, RFC 4035 3.1.4.1) nor ANY (no bitmap lists it: an NSEC of
+    // an existing name would read as NODATA).
+    if (q.qtype == dns::type::DS || q.qtype == dns::type::ANY) return false;
     if (group >= group_recursive_.size() || !group_recursive_[group] || !p.clock_is_trusted() ||
         p.under_negative_anchor(q.name()))
         return false;

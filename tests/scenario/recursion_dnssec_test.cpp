@@ -248,6 +248,15 @@ TEST_CASE(
           {.flags = dns::flag::RD | dns::flag::CD, .edns_udp = 1232, .dnssec_ok = true});
     CHECK(f.net.log.size() > asked);
 
+    // The apex NSEC (kept: it covered the wildcard) has no DS bit, but the DS of
+    // example.zz. is the parent's to deny: asked, and found.
+    asked = f.net.log.size();
+    auto ds = f.ask_do("example.zz", t::DS);
+    CHECK(f.net.log.size() > asked);
+    CHECK(ds->rcode() == dns::rcode::NOERROR);
+    CHECK(ds->answer().size() == 2);  // the DS and its RRSIG
+    CHECK(f.engine.stats().dnssec_synthesised == 2);  // x.nope and y.nope only
+
     // A name that exists is never denied this way; neither is one the records do not cover.
     auto www = f.ask_do("www.example.zz", t::A);
     CHECK(www->rcode() == dns::rcode::NOERROR);
