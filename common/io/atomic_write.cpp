@@ -44,9 +44,10 @@ std::string write_file_atomically(const std::string& path, std::string_view data
         ::unlink(tmp.c_str());
         return err;
     }
-    std::string dir =
-        path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
-    if (dir.empty()) dir = path.starts_with('/') ? "/" : ".";
+    std::size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? std::string(".")
+                      : slash == 0               ? std::string("/")
+                                                 : std::string(path, 0, slash);
     if (int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
         ::fsync(d);  // best effort: some file systems refuse fsync on a directory
         ::close(d);
