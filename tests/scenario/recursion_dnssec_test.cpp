@@ -254,7 +254,7 @@ TEST_CASE(
     auto ds = f.ask_do("example.zz", t::DS);
     CHECK(f.net.log.size() > asked);
     CHECK(ds->rcode() == dns::rcode::NOERROR);
-    CHECK(ds->answer().size() == 2);  // the DS and its RRSIG
+    CHECK(ds->answer().size() == 2);                  // the DS and its RRSIG
     CHECK(f.engine.stats().dnssec_synthesised == 2);  // x.nope and y.nope only
 
     // A name that exists is never denied this way; neither is one the records do not cover.

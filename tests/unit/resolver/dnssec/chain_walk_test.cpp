@@ -135,7 +135,7 @@ Bytes referral(const char* child, std::vector<Record> proof) {
 
 }  // namespace
 
-TEST_CASE("chain walk: the DS set of a referral replaces the DS fetch; a forged one changes nothing",
+TEST_CASE("chain walk: the DS set of a referral replaces the DS fetch, a forged one changes nothing",
           "[dnssec]") {
     Hierarchy h;
     ValidationBudget budget;
