@@ -157,3 +157,37 @@ TEST_CASE("hit path: secure answers with AD and RRSIGs allocate nothing, for DO 
     CHECK(engine.stats().cache_hits == 1001);
     CHECK(io.last_length > 100);  // the last query had DO: the RRSIG went with it
 }
+
+// The query log's writer runs on the hit path (issue 14): building a record
+// from the query and the response sent, and appending it (wrapping a full
+// ring, at every privacy level, across a minute boundary) allocates nothing.
+#include "resolver/engine/query_log.h"
+
+TEST_CASE("hit path: query log append allocates nothing") {
+    QueryLog log(1000, 2);
+    ResponseSpec s{.qname = "www.example.org"};
+    s.answer = {{"www.example.org", dns::type::CNAME, 60, rdata_name("edge.cdn.example")},
+                {"edge.cdn.example", dns::type::A, 60, rdata_a("198.51.100.1")}};
+    auto response = make_response(s);
+    auto qname = wire("www.example.org");
+    auto long_name = wire(std::string(60, 'a') + "." + std::string(60, 'b') + ".example");
+    IpAddress client = *IpAddress::parse("2001:db8::7");
+
+    allocations = 0;
+    counting = true;
+    for (int i = 0; i < 4000; ++i) {
+        log.set_privacy(static_cast<QueryLogPrivacy>(i / 1000));
+        QueryLogRecord r;
+        r.wall_ms = 1700000040000 + i * 100;  // 400 s: several minutes
+        r.answer_us = 80;
+        r.qtype = dns::type::A;
+        r.outcome = static_cast<QueryOutcome>(i % kQueryOutcomeCount);
+        r.set_name(i % 3 ? qname : long_name);
+        r.set_client(client);
+        summarize_answer(response, r);
+        log.ring(static_cast<std::size_t>(i % 2)).append(r);
+    }
+    counting = false;
+    CHECK(allocations == 0);
+    CHECK(log.ring(0).appended() + log.ring(1).appended() == 3000);  // the last 1,000 with the log off
+}
