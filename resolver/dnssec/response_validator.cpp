@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/dns_name.h"
+#include "resolver/dnssec/answer_chain.h"
 #include "resolver/dnssec/canonical_name.h"
 #include "resolver/dnssec/signed_rrsets.h"
 #include "resolver/dnssec/verified_denial.h"
@@ -12,8 +13,6 @@
 namespace lanlord {
 
 namespace {
-
-constexpr unsigned kMaxChain = 12;  // CNAME/DNAME links, as the iterator's limit
 
 class Validation {
   public:
@@ -26,7 +25,7 @@ class Validation {
 
     ResponseVerdict run(const ParsedMessage& m, std::string_view qname, std::uint16_t qtype, bool continued) {
         std::string name(qname);
-        for (unsigned link = 0; link <= kMaxChain && !stopped(); ++link) {
+        for (unsigned link = 0; link <= kMaxAnswerChain && !stopped(); ++link) {
             const SignedRrset* data = find(name, qtype);
             if (data) {
                 rrset(*data, name);
@@ -37,15 +36,15 @@ class Validation {
             // would make every DNAME answer of a signed zone bogus); we
             // follow the DNAME's own target instead. A zone cannot hold
             // both (nothing exists below a DNAME, RFC 6672 2.4).
-            if (const SignedRrset* dname = find_dname(name)) {
+            if (const SignedRrset* dname = find_dname_above(answer_, name)) {
                 rrset(*dname, name);
-                name = substitute(name, *dname);
+                name = dname_substitute(name, *dname);
                 if (name.empty()) break;
                 continue;
             }
             if (const SignedRrset* cname = find(name, dns::type::CNAME); cname && qtype != dns::type::CNAME) {
                 rrset(*cname, name);
-                name = target_of(*cname);
+                name = alias_target(*cname);
                 if (name.empty()) break;
                 continue;
             }
@@ -81,33 +80,7 @@ class Validation {
     }
 
     const SignedRrset* find(std::string_view owner, std::uint16_t type) const {
-        for (const SignedRrset& s : answer_)
-            if (s.owner == owner &&
-                (s.type == type || (type == dns::type::ANY && s.type != dns::type::CNAME)))
-                return &s;
-        return nullptr;
-    }
-
-    const SignedRrset* find_dname(std::string_view name) const {
-        for (const SignedRrset& s : answer_)
-            if (s.type == dns::type::DNAME && s.owner != name && name_is_under(name, s.owner)) return &s;
-        return nullptr;
-    }
-
-    static std::string target_of(const SignedRrset& s) {
-        if (s.rdatas.size() != 1) return {};
-        std::size_t pos = 0;
-        WireName n;
-        if (read_wire_name(s.rdatas[0], pos, n) != WireNameError::ok) return {};
-        return std::string(n.view());
-    }
-
-    static std::string substitute(std::string_view name, const SignedRrset& dname) {
-        std::string target = target_of(dname);
-        if (target.empty()) return {};
-        std::string out(name.substr(0, name.size() - dname.owner.size()));
-        out += target;
-        return out.size() <= kMaxNameLength ? out : std::string();
+        return find_rrset(answer_, owner, type);
     }
 
     // One RRset of the chain: its zone's security, then its signatures.

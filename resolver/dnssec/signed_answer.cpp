@@ -5,14 +5,13 @@
 
 #include "common/byte_cursor.h"
 #include "common/dns_name.h"
+#include "resolver/dnssec/answer_chain.h"
 #include "resolver/dnssec/signed_rrsets.h"
 #include "resolver/wire/dns_constants.h"
 
 namespace lanlord {
 
 namespace {
-
-constexpr unsigned kMaxLinks = 12;  // CNAME/DNAME links, as the validator's limit
 
 class Writer {
   public:
@@ -67,37 +66,6 @@ class Writer {
     std::uint16_t counts_[2] = {0, 0};
 };
 
-const SignedRrset* find(const std::vector<SignedRrset>& sets, std::string_view owner, std::uint16_t type) {
-    for (const SignedRrset& s : sets)
-        if (s.owner == owner && (s.type == type || (type == dns::type::ANY && s.type != dns::type::CNAME &&
-                                                    s.type != dns::type::RRSIG)))
-            return &s;
-    return nullptr;
-}
-
-const SignedRrset* find_dname(const std::vector<SignedRrset>& sets, std::string_view name) {
-    for (const SignedRrset& s : sets)
-        if (s.type == dns::type::DNAME && s.owner != name && name_is_under(name, s.owner)) return &s;
-    return nullptr;
-}
-
-std::string target_of(const SignedRrset& s) {
-    if (s.rdatas.size() != 1) return {};
-    std::size_t pos = 0;
-    WireName n;
-    if (read_wire_name(s.rdatas[0], pos, n) != WireNameError::ok) return {};
-    return std::string(n.view());
-}
-
-// RFC 6672 2.2: the owner's labels below the DNAME, then its target.
-std::string substitute(std::string_view name, const SignedRrset& dname) {
-    std::string target = target_of(dname);
-    if (target.empty()) return {};
-    std::string out(name.substr(0, name.size() - dname.owner.size()));
-    out += target;
-    return out.size() <= kMaxNameLength ? out : std::string();
-}
-
 bool is_proof(std::uint16_t type) {
     return type == dns::type::SOA || type == dns::type::NSEC || type == dns::type::NSEC3;
 }
@@ -118,8 +86,8 @@ std::vector<std::uint8_t> build_signed_answer(std::span<const AnswerSource> sour
         std::uint16_t type = last ? qtype : sources[i].qtype;
         std::vector<SignedRrset> answer = signed_rrsets(m, Section::answer);
         std::string name(sources[i].qname);
-        for (unsigned link = 0; link <= kMaxLinks; ++link) {
-            if (const SignedRrset* data = find(answer, name, type)) {
+        for (unsigned link = 0; link <= kMaxAnswerChain; ++link) {
+            if (const SignedRrset* data = find_rrset(answer, name, type)) {
                 if (!w.put(*data, 0)) return {};
                 // RFC 4035 5.3.4: fewer RRSIG labels than the owner's: an expansion.
                 for (const auto& sig : data->rrsigs)
@@ -127,19 +95,19 @@ std::vector<std::uint8_t> build_signed_answer(std::span<const AnswerSource> sour
                 answered = true;
                 break;
             }
-            if (const SignedRrset* dname = find_dname(answer, name)) {
+            if (const SignedRrset* dname = find_dname_above(answer, name)) {
                 if (!w.put(*dname, 0)) return {};
-                if (const SignedRrset* cname = find(answer, name, dns::type::CNAME))
+                if (const SignedRrset* cname = find_rrset(answer, name, dns::type::CNAME))
                     if (!w.put(*cname, 0)) return {};
-                name = substitute(name, *dname);
+                name = dname_substitute(name, *dname);
                 if (name.empty()) return {};
                 continue;
             }
             const SignedRrset* cname =
-                type != dns::type::CNAME ? find(answer, name, dns::type::CNAME) : nullptr;
+                type != dns::type::CNAME ? find_rrset(answer, name, dns::type::CNAME) : nullptr;
             if (!cname) break;
             if (!w.put(*cname, 0)) return {};
-            name = target_of(*cname);
+            name = alias_target(*cname);
             if (name.empty()) return {};
         }
         if (last) {
