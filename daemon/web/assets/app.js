@@ -30,6 +30,7 @@ const PRIVACY_TEXT = {
 const REFRESH_MS = 5000;        // dashboard and query log
 const BENCH_POLL_MS = 2000;     // benchmark while it runs
 const RETRY_MS = 5000;          // daemon unreachable
+const REQUEST_TIMEOUT_MS = 30000;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 // ---------------------------------------------------------------------------
@@ -194,16 +195,22 @@ async function api(method, path, body, opts) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body === undefined ? {} : body);
   }
+  // A request that hangs counts as "unreachable" (and frees the page's refresh loop).
+  const abort = new AbortController();
+  init.signal = abort.signal;
+  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
   let response;
+  let data = null;
   try {
     response = await fetch(path, init);
+    try { data = await response.json(); } catch (e) { data = null; }
   } catch (e) {
     daemonUnreachable();
     throw new ApiError(0, 'Cannot reach the lanlord daemon.');
+  } finally {
+    clearTimeout(timer);
   }
   daemonReachable();
-  let data = null;
-  try { data = await response.json(); } catch (e) { data = null; }
   if (response.status === 401 && !opts.login) {
     showLogin();
     throw new ApiError(401, (data && data.error) || 'log in first', data);
@@ -215,8 +222,9 @@ async function api(method, path, body, opts) {
     throw new ApiError(response.status, message, data);
   }
   // The contract wraps results as {"ok":true,"result":...}; accept a bare object too.
-  if (data && typeof data === 'object' && 'ok' in data) return data.result;
-  return data;
+  // Never undefined on success: withButton() takes undefined as "failed".
+  if (data && typeof data === 'object' && 'ok' in data) return data.result === undefined ? null : data.result;
+  return data === undefined ? null : data;
 }
 
 const apiGet = (path, opts) => api('GET', path, undefined, opts);
@@ -259,6 +267,7 @@ function toast(message, isError) {
 }
 
 // Runs an action from a button: disables it meanwhile, reports errors in the toast.
+// Returns the action's result, or undefined when it failed.
 async function withButton(button, action) {
   if (button) button.disabled = true;
   try {
@@ -644,7 +653,8 @@ function drawChart(d) {
       svg.append(svgEl('text', {class: 'axis', x: (m.left + i * slot).toFixed(1), y: height - 6,
                                 'text-anchor': 'start', text: fmtHourMinute(num(series[i].start_ms))}));
     }
-  } else {
+  }
+  if (!totals.some((t) => t > 0)) {
     svg.append(svgEl('text', {class: 'axis', x: m.left + plotW / 2, y: m.top + plotH / 2,
                               'text-anchor': 'middle', text: 'No queries yet'}));
   }
