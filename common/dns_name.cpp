@@ -76,29 +76,36 @@ std::optional<std::string> name_from_text(std::string_view text) {
     return wire;
 }
 
-std::string name_to_text(std::string_view wire) {
-    std::string text;
-    std::size_t p = 0;
+std::size_t name_to_text(std::string_view wire, char* out, bool lower) {
+    std::size_t len = 0, p = 0;
     while (p < wire.size()) {
         auto n = static_cast<std::uint8_t>(wire[p]);
         if (n == 0) break;
         for (std::size_t i = 1; i <= n && p + i < wire.size(); ++i) {
             auto c = static_cast<std::uint8_t>(wire[p + i]);
             if (c == '.' || c == '\\') {
-                text.push_back('\\');
-                text.push_back(static_cast<char>(c));
+                out[len++] = '\\';
+                out[len++] = static_cast<char>(c);
             } else if (c <= 0x20 || c >= 0x7f) {
-                char esc[5] = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + c / 10 % 10),
-                               static_cast<char>('0' + c % 10), 0};
-                text += esc;
+                out[len++] = '\\';
+                out[len++] = static_cast<char>('0' + c / 100);
+                out[len++] = static_cast<char>('0' + c / 10 % 10);
+                out[len++] = static_cast<char>('0' + c % 10);
             } else {
-                text.push_back(static_cast<char>(c));
+                out[len++] = static_cast<char>(lower && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
             }
         }
-        text.push_back('.');
+        out[len++] = '.';
         p += 1 + n;
     }
-    return text.empty() ? "." : text;
+    if (len == 0) out[len++] = '.';
+    return len;
+}
+
+std::string name_to_text(std::string_view wire) {
+    std::string text(4 * wire.size() + 1, '\0');
+    text.resize(name_to_text(wire, text.data(), false));
+    return text;
 }
 
 bool name_is_under(std::string_view name, std::string_view suffix) {

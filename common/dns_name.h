@@ -43,6 +43,9 @@ std::optional<std::string> name_from_text(std::string_view text);
 // Wire form (uncompressed) -> "www.example.org." ("." for the root). Bytes
 // outside printable ASCII and '.' or '\' are escaped as \DDD (RFC 1035 5.1).
 std::string name_to_text(std::string_view wire);
+// The same into `out` (at most 4 * wire.size() + 1 bytes), ASCII letters
+// lower-cased when `lower`; returns the length. Allocates nothing.
+std::size_t name_to_text(std::string_view wire, char* out, bool lower);
 
 // True when `name` equals `suffix` or lies below it; both lower-case wire form.
 bool name_is_under(std::string_view name, std::string_view suffix);

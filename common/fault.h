@@ -40,7 +40,7 @@ enum class FaultSite : std::uint8_t {
     dhcp_packet,        // a DHCP packet on port 67
     dhcp_event,         // DHCP timers, probes, journal commits
     control,            // the control socket (lanlordctl)
-    metrics,            // the /metrics HTTP server
+    metrics,            // the HTTP servers: /metrics and the web page
     daemon_event,       // signals, watched files, interface changes, blocklist swaps
     event_loop,         // anything that escaped every other boundary (io_context::run)
     count_

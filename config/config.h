@@ -162,6 +162,22 @@ struct MetricsConfig {
     friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };
 
+// [querylog]: the in-memory log of recent queries (the web page, lanlordctl
+// querylog). Never written to disk.
+enum class QueryLogPrivacyLevel : std::uint8_t { show_all, hide_names, hide_clients, off };
+struct QueryLogConfig {
+    std::uint64_t size = 100000;  // "size": records kept (18.3 MiB at 100,000); 0 = no log
+    QueryLogPrivacyLevel privacy = QueryLogPrivacyLevel::show_all;  // "privacy": Pi-hole's levels 0-3
+    friend bool operator==(const QueryLogConfig&, const QueryLogConfig&) = default;
+};
+
+// [web]: the dashboard and its JSON API over HTTP.
+struct WebConfig {
+    std::optional<Endpoint> listen;                          // "listen": "0.0.0.0:8080"; absent = off
+    ConfigDuration session_timeout{std::chrono::hours(12)};  // "session_timeout": idle sessions end
+    friend bool operator==(const WebConfig&, const WebConfig&) = default;
+};
+
 // Every config struct compares field by field (defaulted operator==), so a
 // test comparing two Configs covers a field added later without being told.
 struct Config {
@@ -176,6 +192,8 @@ struct Config {
     DhcpConfig dhcp;
     ControlConfig control;
     MetricsConfig metrics;
+    QueryLogConfig querylog;
+    WebConfig web;
     RecursionConfig recursion;
     DnssecConfig dnssec;
     std::vector<UpstreamGroupConfig> upstreams;  // [[upstream]]; none -> one group from /etc/resolv.conf

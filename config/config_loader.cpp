@@ -340,6 +340,14 @@ Config Loader::read(const toml::table& root) {
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_metrics(*t, config.metrics);
              }},
+            {"querylog",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_querylog(*t, config.querylog);
+             }},
+            {"web",
+             [&](auto& v, auto& p) {
+                 if (auto t = get_table(v, p)) read_web(*t, config.web);
+             }},
             {"recursion",
              [&](auto& v, auto& p) {
                  if (auto t = get_table(v, p)) read_recursion(*t, config.recursion);
@@ -465,6 +473,53 @@ void Loader::read_metrics(const toml::table& table, MetricsConfig& metrics) {
                              error(v.source(), p, "not an address with an optional port: " + quoted(*text));
                          else
                              metrics.listen = *ep;
+                     }},
+                });
+}
+
+void Loader::read_querylog(const toml::table& table, QueryLogConfig& querylog) {
+    read_fields(
+        table, "querylog",
+        {
+            // 10,000,000 records are 1.8 GiB: beyond that is a typo.
+            {"size", [&](auto& v, auto& p) { assign(querylog.size, get_integer(v, p, 0, 10000000)); }},
+            {"privacy",
+             [&](auto& v, auto& p) {
+                 auto text = get_string(v, p);
+                 if (!text) return;
+                 if (*text == "show_all")
+                     querylog.privacy = QueryLogPrivacyLevel::show_all;
+                 else if (*text == "hide_names")
+                     querylog.privacy = QueryLogPrivacyLevel::hide_names;
+                 else if (*text == "hide_clients")
+                     querylog.privacy = QueryLogPrivacyLevel::hide_clients;
+                 else if (*text == "off")
+                     querylog.privacy = QueryLogPrivacyLevel::off;
+                 else
+                     error(v.source(), p,
+                           "unknown privacy level " + quoted(*text) +
+                               ": expected show_all, hide_names, hide_clients or off");
+             }},
+        });
+}
+
+void Loader::read_web(const toml::table& table, WebConfig& web) {
+    read_fields(table, "web",
+                {
+                    {"listen",
+                     [&](auto& v, auto& p) {
+                         auto text = get_string(v, p);
+                         if (!text) return;
+                         auto ep = Endpoint::parse(*text, 8080);
+                         if (!ep)
+                             error(v.source(), p, "not an address with an optional port: " + quoted(*text));
+                         else
+                             web.listen = *ep;
+                     }},
+                    {"session_timeout",
+                     [&](auto& v, auto& p) {
+                         assign(web.session_timeout,
+                                get_duration(v, p, std::chrono::minutes(1), std::chrono::hours(24 * 30)));
                      }},
                 });
 }

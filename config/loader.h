@@ -90,6 +90,8 @@ class Loader {
     void read_dns(const toml::table& table, DnsConfig& dns);
     void read_control(const toml::table& table, ControlConfig& control);
     void read_metrics(const toml::table& table, MetricsConfig& metrics);
+    void read_querylog(const toml::table& table, QueryLogConfig& querylog);
+    void read_web(const toml::table& table, WebConfig& web);
     void read_cache(const toml::table& table, CacheConfig& cache);
     // resolution_loader.cpp: [recursion], [dnssec]
     void read_recursion(const toml::table& table, RecursionConfig& recursion);

@@ -36,6 +36,15 @@ App::App(Config config, std::string config_path, std::string log_level_override)
         guarded(FaultSite::daemon_event, [&] { on_file_changed(path); });
     });
     dns_->each([names = dhcp_names_](DnsService& d) { d.engine().set_dhcp_names(names); });
+    // One ring per DNS worker, set before their threads start (never changed
+    // after: a new [querylog] size takes a restart).
+    if (config_.querylog.size > 0) {
+        query_log_ = std::make_unique<QueryLog>(config_.querylog.size, dns_->size(),
+                                                query_log_privacy(config_.querylog.privacy));
+        for (std::size_t i = 0; i < dns_->size(); ++i) dns_->worker(i).set_query_log(&query_log_->ring(i));
+    }
+    page_state_ = std::make_unique<PageState>(state_directory());
+    page_state_->load();  // before apply() and the DHCP server use it
 }
 
 void App::on_file_changed(const std::string& path) {
@@ -103,7 +112,7 @@ int App::run() {
     if (config_.dhcp.enabled()) {
         // The journal is replayed here: READY=1 comes only after every lease is back.
         dhcp_ = std::make_unique<DhcpService>(io_, dhcp_names_);
-        if (auto err = dhcp_->start(config_.dhcp, interfaces); !err.empty()) {
+        if (auto err = dhcp_->start(dhcp_config(), interfaces); !err.empty()) {
             spdlog::critical("cannot start the DHCP server: {}", err);
             return 1;
         }
@@ -205,11 +214,11 @@ void App::apply(const Config& config, bool initial) {
         const Config& old = config_;
         if (old.dns.listen != config.dns.listen || old.dns.interfaces != config.dns.interfaces ||
             old.dns.port != config.dns.port || old.user != config.user ||
-            old.control.socket != config.control.socket || old.metrics.listen != config.metrics.listen)
+            old.control.socket != config.control.socket || old.metrics.listen != config.metrics.listen ||
+            old.web.listen != config.web.listen || old.querylog.size != config.querylog.size)
             spdlog::warn(
-                "listen addresses, interfaces, port, user, control socket and metrics listener change only "
-                "at "
-                "restart; kept the old ones");
+                "listen addresses, interfaces, port, user, control socket, metrics and web listeners and the "
+                "query log's size change only at restart; kept the old ones");
         config_ = config;
     }
     // tcp_max_connections is the total: each thread's acceptors take a share.
@@ -217,9 +226,12 @@ void App::apply(const Config& config, bool initial) {
         (config_.dns.tcp_max_connections + dns_->size() - 1) / static_cast<unsigned>(dns_->size());
     dns_->each(
         [share, idle = config_.dns.tcp_idle_timeout](DnsService& d) { d.set_tcp_limits(share, idle); });
+    if (query_log_) query_log_->set_privacy(query_log_privacy(config_.querylog.privacy));
+    if (web_api_) web_api_->set_session_idle(config_.web.session_timeout);
     watch_files();
     load_local_zone();
     load_blocklists();
+    apply_page_lists();
     for (const auto& g : config_.upstreams)
         if (!g.resolv_conf.empty()) load_resolv_conf(g.resolv_conf);
     for (std::size_t i = 0; i < config_.upstreams.size() && i < dns_->main().engine().groups().size(); ++i)
@@ -249,6 +261,7 @@ void App::watch_files() {
 
 void App::load_local_zone() {
     std::shared_ptr<const LocalZone> zone = build_local_zone(config_);
+    local_zone_ = zone;
     dns_->each([zone](DnsService& d) { d.engine().set_local_zone(zone); });
 }
 
@@ -287,6 +300,9 @@ void App::swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load)
     } else if (generation == blocklist_generation_) {
         std::shared_ptr<const Blocklist> list = load.blocklist;
         dns_->each([list](DnsService& d) { d.engine().set_blocklist(list); });
+        blocklist_load_ = load;
+        blocklist_load_.blocklist = nullptr;  // the counts only: the list itself may go with the next
+        blocklist_loaded_ms_ = wall_ms_now();
         spdlog::info("blocklists: {} domains from {} files in {:.2f} s ({} lines skipped, {} KiB)",
                      load.blocklist->size(), load.files, load.seconds, load.skipped,
                      load.blocklist->memory_bytes() / 1024);
@@ -357,7 +373,7 @@ std::vector<std::string> App::reload_config(const char* why) {
             }
         } else {
             apply(*result.config, false);
-            if (dhcp_) dhcp_->reconfigure(config_.dhcp, io::read_interfaces());
+            if (dhcp_) dhcp_->reconfigure(dhcp_config(), io::read_interfaces());
             if (!dhcp_ && config_.dhcp.enabled()) spdlog::warn("the DHCP server starts only at restart");
             spdlog::info("configuration reloaded from {} ({})", config_path_, why);
         }
@@ -383,6 +399,7 @@ std::string App::open_control() {
             spdlog::info("control socket {}", config_.control.socket);
         }
     }
+    if (auto err = open_web(); !err.empty()) return err;
     if (config_.metrics.listen) {
         metrics_ = std::make_unique<MetricsHttp>(io_, static_cast<ControlBackend&>(*this));
         if (auto err = metrics_->open(*config_.metrics.listen); !err.empty()) return "metrics: " + err;
@@ -407,6 +424,7 @@ void App::on_signal() {
                 io::notify_stopping();
                 if (control_) control_->close();
                 if (metrics_) metrics_->close();
+                if (web_) web_->close();
                 dns_->stop();
                 io_.stop();
                 return;

@@ -23,7 +23,10 @@
 #include "daemon/dns_workers.h"
 #include "daemon/dnssec_setup.h"
 #include "daemon/local_data.h"
+#include "daemon/page_state.h"
 #include "daemon/secure_random.h"
+#include "daemon/web/web_api.h"
+#include "daemon/web/web_server.h"
 #include "resolver/cache/packet_cache.h"
 #include "resolver/net/dns_service.h"
 
@@ -59,6 +62,22 @@ class App : private ControlBackend {
     void set_log_level(const std::string& level) override;
     void trace(const std::string& wire_name, std::uint16_t qtype,
                std::function<void(nlohmann::json reply)> done) override;
+    // The web page's commands (daemon/app_web.cpp).
+    nlohmann::json querylog(const QueryLogFilter& filter, std::size_t limit) override;
+    nlohmann::json dashboard() override;
+    nlohmann::json lists() override;
+    nlohmann::json change_domain(const std::string& wire_name, DomainAction action) override;
+    nlohmann::json reserve_lease(const IpAddress& address) override;
+    nlohmann::json config_text() override;
+    nlohmann::json set_web_password(const std::string& hash) override;
+    nlohmann::json bench_state() override;
+    nlohmann::json bench_start(const std::vector<std::string>& servers, bool upstreams) override;
+    // The DHCP or hosts name of a client address ("" when none).
+    std::string client_name(const IpAddress& address) const;
+    void apply_page_lists();
+    // [dhcp] with the page's reservations added.
+    DhcpConfig dhcp_config() const;
+    std::string open_web();
     void load_local_zone();
     void load_blocklists();
     void swap_in_blocklist(std::uint64_t generation, const BlocklistLoad& load);
@@ -82,6 +101,15 @@ class App : private ControlBackend {
     std::unique_ptr<io::InterfaceMonitor> interface_monitor_;
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<MetricsHttp> metrics_;
+    std::unique_ptr<QueryLog> query_log_;  // null: [querylog] size = 0 (size changes at restart)
+    std::unique_ptr<PageState> page_state_;
+    std::unique_ptr<WebApi> web_api_;
+    std::unique_ptr<WebServer> web_;
+    std::shared_ptr<const LocalZone> local_zone_;  // for client names
+    BlocklistLoad blocklist_load_;                 // the last one swapped in (its counts)
+    std::int64_t blocklist_loaded_ms_ = 0;
+    struct BenchRun;
+    std::shared_ptr<BenchRun> bench_;  // the last comparison run from the page
     std::shared_ptr<DhcpNames> dhcp_names_ = std::make_shared<DhcpNames>();  // survive reloads
     RootHints root_hints_ = builtin_root_hints();
     // [dnssec]: the anchors in force (loaded with the configuration), the key

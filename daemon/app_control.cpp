@@ -227,16 +227,30 @@ nlohmann::json App::leases() {
         std::string subnet;
         for (const auto& s : settings.subnets)
             if (s.subnet.contains(address)) subnet = s.subnet.to_string();
-        out.push_back({{"address", address.to_string()},
-                       {"hardware", mac_text(lease.hardware)},
-                       {"client_id", to_hex(lease.client_id)},
-                       {"hostname", lease.hostname},
-                       {"subnet", subnet},
-                       {"expires", lease.expires},
-                       {"expires_in_s", lease.expires - wall},
-                       {"state", lease.expires > wall ? "active" : "expired"}});
+        out.push_back(
+            {{"address", address.to_string()},
+             {"hardware", mac_text(lease.hardware)},
+             {"client_id", to_hex(lease.client_id)},
+             {"hostname", lease.hostname},
+             {"subnet", subnet},
+             {"expires", lease.expires},
+             {"expires_in_s", lease.expires - wall},
+             {"state", lease.expires > wall ? "active" : "expired"},
+             {"reserved", std::any_of(settings.reservations.begin(), settings.reservations.end(),
+                                      [&](const dhcp::Reservation& r) { return r.address == address; })}});
     }
-    return {{"enabled", true}, {"leases", out}};
+    // Reservations: the configuration's and the page's (web-reservations.json).
+    nlohmann::json reservations = nlohmann::json::array();
+    for (const auto& r : settings.reservations) {
+        bool from_page = std::any_of(page_state_->reservations().begin(), page_state_->reservations().end(),
+                                     [&](const PageReservation& p) { return p.address == r.address; });
+        reservations.push_back({{"address", r.address.to_string()},
+                                {"hardware", mac_text(r.hardware)},
+                                {"client_id", to_hex(r.client_id)},
+                                {"hostname", r.hostname},
+                                {"source", from_page ? "web" : "config"}});
+    }
+    return {{"enabled", true}, {"leases", out}, {"reservations", std::move(reservations)}};
 }
 
 std::vector<std::string> App::reload() {

@@ -51,13 +51,37 @@ bool any_recursive(const Config& c) {
     return std::any_of(c.upstreams.begin(), c.upstreams.end(), [](const auto& g) { return g.recursive; });
 }
 
-std::string state_file(std::string_view name) {
+std::string state_directory() {
     std::string dir = "/var/lib/lanlord";
     if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
         dir = state;
         if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);
     }
-    return dir + "/" + std::string(name);
+    return dir;
+}
+
+std::string state_file(std::string_view name) {
+    return state_directory() + "/" + std::string(name);
+}
+
+QueryLogPrivacy query_log_privacy(QueryLogPrivacyLevel level) {
+    switch (level) {
+        case QueryLogPrivacyLevel::show_all:
+            return QueryLogPrivacy::show_all;
+        case QueryLogPrivacyLevel::hide_names:
+            return QueryLogPrivacy::hide_names;
+        case QueryLogPrivacyLevel::hide_clients:
+            return QueryLogPrivacy::hide_clients;
+        case QueryLogPrivacyLevel::off:
+            break;
+    }
+    return QueryLogPrivacy::off;
+}
+
+std::int64_t wall_ms_now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 bool any_forwarding(const Config& c) {

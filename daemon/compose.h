@@ -25,6 +25,10 @@ bool any_recursive(const Config& config);
 // `name` in lanlord's state directory: $STATE_DIRECTORY (systemd's
 // StateDirectory=; its first entry), else /var/lib/lanlord.
 std::string state_file(std::string_view name);
+std::string state_directory();
+QueryLogPrivacy query_log_privacy(QueryLogPrivacyLevel level);
+// Milliseconds since 1970 (the query log's and the page's times).
+std::int64_t wall_ms_now();
 // True when a group forwards to upstream servers.
 bool any_forwarding(const Config& config);
 CacheLimits cache_limits(const Config& config);

@@ -36,6 +36,8 @@ class DnsWorkers {
     void stop();
 
     DnsService& main() { return *workers_[0]->dns; }
+    // Worker `i` (0 .. size()-1): for set-up before start() only.
+    DnsService& worker(std::size_t i) { return *workers_[i]->dns; }
     std::size_t size() const { return workers_.size(); }
     EngineStats stats() const;  // summed over the workers; call from the main thread
 

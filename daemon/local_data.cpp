@@ -60,7 +60,7 @@ BlocklistLoad build_blocklist(const BlocklistConfig& config) {
     BlocklistLoad load;
     load.blocklist = std::make_shared<Blocklist>();
     for (const auto& domain : config.allow) load.blocklist->allowed().insert(domain);
-    auto read_into = [&](const std::vector<std::string>& paths, DomainSet& set) {
+    auto read_into = [&](const std::vector<std::string>& paths, DomainSet& set, bool blocking) {
         for (const auto& path : expand_paths(paths)) {
             auto text = io::read_file(path);
             if (!text) {
@@ -73,10 +73,11 @@ BlocklistLoad build_blocklist(const BlocklistConfig& config) {
             ++load.files;
             load.domains += st.domains;
             load.skipped += st.skipped;
+            if (blocking) load.per_file.emplace_back(path, st.domains);
         }
     };
-    read_into(config.files, load.blocklist->blocked());
-    read_into(config.allow_files, load.blocklist->allowed());
+    read_into(config.files, load.blocklist->blocked(), true);
+    read_into(config.allow_files, load.blocklist->allowed(), false);
     load.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return load;
 }

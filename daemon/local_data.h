@@ -23,6 +23,7 @@ std::shared_ptr<LocalZone> build_local_zone(const Config& config);
 struct BlocklistLoad {
     std::shared_ptr<Blocklist> blocklist;
     std::size_t files = 0, domains = 0, skipped = 0;
+    std::vector<std::pair<std::string, std::size_t>> per_file;  // blocking files: path, domains
     double seconds = 0;
 };
 BlocklistLoad build_blocklist(const BlocklistConfig& config);

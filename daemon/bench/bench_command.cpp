@@ -53,23 +53,6 @@ void say(const std::string& text) {
     std::fprintf(stderr, "lanlordctl bench: %s\n", text.c_str());
 }
 
-std::optional<std::vector<std::string>> load_names(const Options& o) {
-    if (o.names_file.empty()) {
-        std::vector<std::string> names;
-        for (auto text : builtin_names()) names.push_back(*name_from_text(text));
-        return names;
-    }
-    auto text = io::read_file(o.names_file);
-    if (!text) {
-        say("cannot read " + o.names_file);
-        return std::nullopt;
-    }
-    std::string error;
-    auto names = parse_names(*text, error);
-    if (!names) say(o.names_file + ": " + error);
-    return names;
-}
-
 std::optional<Config> load_lanlord_config(const Options& o) {
     if (o.config_file.empty()) return default_config();
     auto result = load_config(o.config_file);
@@ -86,6 +69,85 @@ bool write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+std::optional<BenchOutcome> run_bench(const Options& o, const Config& config, const BenchProgressFn& progress,
+                                      const std::function<bool()>& stop, const BenchNote& note,
+                                      std::string& error, bool* started) {
+    if (started) *started = false;
+    std::vector<std::string> names;
+    if (o.names_file.empty()) {
+        for (auto text : builtin_names()) names.push_back(*name_from_text(text));
+    } else {
+        auto text = io::read_file(o.names_file);
+        if (!text) {
+            error = "cannot read " + o.names_file;
+            return std::nullopt;
+        }
+        auto parsed = parse_names(*text, error);
+        if (!parsed) {
+            error = o.names_file + ": " + error;
+            return std::nullopt;
+        }
+        names = std::move(*parsed);
+    }
+    std::vector<std::string> notes;
+    auto targets = collect_targets(o, config, io::read_file, notes);
+    for (const auto& n : notes) note(n);
+    if (targets.empty()) {
+        error = "no targets (give --upstreams, --server NAME=IP or --public)";
+        return std::nullopt;
+    }
+    auto rng = std::make_shared<SecureRandom>();
+    Random random = [rng] { return (*rng)(); };
+    const auto interval = std::chrono::duration<double>(1.0 / o.settings.rate);
+    const TimePoint start = Clock::now();
+    std::vector<TargetRun> runs;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        JobPlan plan = make_plan(names, o.settings.count, random);
+        total += planned_queries(plan);
+        // Staggered starts: the targets' sends never coincide, so no answer
+        // waits in our loop behind another target's burst.
+        auto offset = std::chrono::duration_cast<Duration>(interval * static_cast<double>(i) /
+                                                           static_cast<double>(targets.size()));
+        runs.emplace_back(targets[i], std::move(plan), o.settings, random, start + offset);
+    }
+    if (total > o.max_queries) {
+        error = "this run would send " + std::to_string(total) + " queries (" +
+                std::to_string(targets.size()) + " targets); the cap is " + std::to_string(o.max_queries) +
+                ": lower --count or raise --max-queries";
+        return std::nullopt;
+    }
+    const std::size_t per_target = total / targets.size();
+    char plan_text[160];
+    std::snprintf(plan_text, sizeof plan_text, "%zu target%s, %zu queries each at %g/s: about %.0f s",
+                  targets.size(), targets.size() == 1 ? "" : "s", per_target, o.settings.rate,
+                  static_cast<double>(per_target) / o.settings.rate +
+                      std::chrono::duration<double>(o.settings.timeout).count());
+    note(plan_text);
+    ProgressFn tick;
+    if (progress)
+        tick = [&runs, &progress, start](TimePoint now, bool final) {
+            BenchProgress p;
+            for (const auto& r : runs) {
+                p.done += r.settled();
+                p.total += r.planned();
+                p.running += r.finished() ? 0 : 1;
+            }
+            p.targets = runs.size();
+            p.elapsed_s = std::chrono::duration<double>(now - start).count();
+            p.final = final;
+            progress(p);
+        };
+    if (started) *started = true;
+    if (!run_udp(runs, tick, stop, error)) return std::nullopt;
+    BenchOutcome out;
+    out.results.reserve(runs.size());
+    for (const auto& r : runs) out.results.push_back(r.result());
+    sort_results(out.results);
+    out.meta = ReportMeta{o.settings, names.size()};
+    return out;
+}
+
 int run_command(const std::vector<std::string>& args) {
     std::string error;
     auto options = parse_options(args, error);
@@ -98,86 +160,37 @@ int run_command(const std::vector<std::string>& args) {
         std::fputs(usage().c_str(), stdout);
         return 0;
     }
-    auto names = load_names(o);
-    if (!names) return 2;
     auto config = load_lanlord_config(o);
     if (!config) return 2;
-    std::vector<std::string> notes;
-    auto targets = collect_targets(o, *config, io::read_file, notes);
-    for (const auto& n : notes) say(n);
-    if (targets.empty()) {
-        say("no targets (give --upstreams, --server NAME=IP or --public)");
-        return 2;
-    }
-
-    auto rng = std::make_shared<SecureRandom>();
-    Random random = [rng] { return (*rng)(); };
-    const auto interval = std::chrono::duration<double>(1.0 / o.settings.rate);
-    const TimePoint start = Clock::now();
-    std::vector<TargetRun> runs;
-    std::size_t total = 0;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-        JobPlan plan = make_plan(*names, o.settings.count, random);
-        total += planned_queries(plan);
-        // Staggered starts: the targets' sends never coincide, so no answer
-        // waits in our loop behind another target's burst.
-        auto offset = std::chrono::duration_cast<Duration>(interval * static_cast<double>(i) /
-                                                           static_cast<double>(targets.size()));
-        runs.emplace_back(targets[i], std::move(plan), o.settings, random, start + offset);
-    }
-    if (total > o.max_queries) {
-        say("this run would send " + std::to_string(total) + " queries (" + std::to_string(targets.size()) +
-            " targets); the cap is " + std::to_string(o.max_queries) +
-            ": lower --count or raise --max-queries");
-        return 2;
-    }
-    const std::size_t per_target = total / targets.size();
-    char plan_text[160];
-    std::snprintf(plan_text, sizeof plan_text, "%zu target%s, %zu queries each at %g/s: about %.0f s",
-                  targets.size(), targets.size() == 1 ? "" : "s", per_target, o.settings.rate,
-                  static_cast<double>(per_target) / o.settings.rate +
-                      std::chrono::duration<double>(o.settings.timeout).count());
-    say(plan_text);
-
-    ProgressFn progress;
+    BenchProgressFn progress;
     if (o.progress && ::isatty(STDERR_FILENO)) {
-        progress = [&runs, start](TimePoint now, bool final) {
-            std::size_t done = 0, total_jobs = 0, running = 0;
-            for (const auto& r : runs) {
-                done += r.settled();
-                total_jobs += r.planned();
-                running += r.finished() ? 0 : 1;
-            }
-            if (final) {
+        progress = [](const BenchProgress& p) {
+            if (p.final) {
                 std::fputs("\r\033[K", stderr);  // leave the terminal as it was
                 return;
             }
-            auto line = progress_line(done, total_jobs, running, runs.size(),
-                                      std::chrono::duration<double>(now - start).count());
+            auto line = progress_line(p.done, p.total, p.running, p.targets, p.elapsed_s);
             std::fprintf(stderr, "\r%s\033[K", line.c_str());
         };
     }
+    std::optional<BenchOutcome> outcome;
+    bool started = false;
     {
         InterruptGuard guard;
-        if (!run_udp(
-                runs, progress, [] { return g_interrupted != 0; }, error)) {
-            say(error);
-            return 1;
-        }
+        outcome = run_bench(
+            o, *config, progress, [] { return g_interrupted != 0; }, say, error, &started);
+    }
+    if (!outcome) {
+        say(error);
+        return started ? 1 : 2;  // the run failed : it could not start (a usage problem)
     }
     if (g_interrupted) say("interrupted: the results cover the queries sent so far");
-
-    std::vector<TargetResult> results;
-    results.reserve(runs.size());
-    for (const auto& r : runs) results.push_back(r.result());
-    sort_results(results);
-    ReportMeta meta{o.settings, names->size()};
-    std::string text = o.format == OutputFormat::json  ? format_json(results, meta)
-                       : o.format == OutputFormat::csv ? format_csv(results)
-                                                       : format_table(results, meta);
+    std::string text = o.format == OutputFormat::json  ? format_json(outcome->results, outcome->meta)
+                       : o.format == OutputFormat::csv ? format_csv(outcome->results)
+                                                       : format_table(outcome->results, outcome->meta);
     std::fputs(text.c_str(), stdout);
     if (!o.svg_file.empty()) {
-        if (!write_file(o.svg_file, format_svg(results, meta))) {
+        if (!write_file(o.svg_file, format_svg(outcome->results, outcome->meta))) {
             say("cannot write " + o.svg_file);
             return 1;
         }

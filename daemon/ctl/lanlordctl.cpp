@@ -1,14 +1,21 @@
 // lanlordctl: the admin's command for a running lanlord (lanlordctl(1)): control
 // requests over the UNIX socket (control_protocol.h) shown as tables or JSON,
 // and `bench`, which compares resolvers' latency.
+#include <sys/random.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include "daemon/bench/bench_command.h"
 #include "daemon/ctl/control_client.h"
 #include "daemon/ctl/render.h"
+#include "daemon/web/web_auth.h"
 
 namespace {
 
@@ -25,15 +32,68 @@ Commands:
   reload                 re-read the configuration file (applied whole or not at all)
   log-level LEVEL        trace, debug, info, warn, error, critical or off (until restart)
   trace NAME [TYPE]      resolve NAME from the root, step by step (recursive mode)
+  querylog [TEXT]        the newest queries (names holding TEXT), newest first
+  block NAME             block NAME (and below) from the web page's list
+  allow NAME             never block NAME (and below): the web page's allow list
+  unlist NAME            take NAME off both of those lists
+  web-password           set the web page's password (read from the terminal, or one line of stdin)
   bench [OPTIONS]        compare query latency of resolvers (lanlordctl bench --help)
 
 Options:
   --socket PATH          control socket (default $LANLORD_SOCKET, else /run/lanlord/control.sock)
   --json                 print the daemon's JSON reply instead of tables
-  --limit N              cache dump: at most N entries (default 10000)
+  --limit N              cache dump: at most N entries (default 10000); querylog: N queries (default 100)
   --timeout SECONDS      how long to wait for the daemon (default 10)
   --help                 this text
 )";
+
+// A line from the terminal without echo, or from stdin when it is not one.
+bool read_secret(const char* prompt, std::string& out) {
+    bool tty = ::isatty(STDIN_FILENO) != 0;
+    termios old{};
+    if (tty) {
+        std::fputs(prompt, stderr);
+        tcgetattr(STDIN_FILENO, &old);
+        termios quiet = old;
+        quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    bool ok = static_cast<bool>(std::getline(std::cin, out));
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        std::fputs("\n", stderr);
+    }
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return ok;
+}
+
+// The web page's password, hashed here: the daemon never sees it in clear
+// (it is checked against the hash at each login). At least 8 characters.
+int make_web_password(nlohmann::json& request) {
+    std::string password, again;
+    if (!read_secret("New password for lanlord's web page: ", password)) return 2;
+    if (::isatty(STDIN_FILENO) && (!read_secret("Again: ", again) || again != password)) {
+        std::fprintf(stderr, "lanlordctl: the two passwords differ\n");
+        return 2;
+    }
+    if (password.size() < 8) {
+        std::fprintf(stderr, "lanlordctl: a password has at least 8 characters\n");
+        return 2;
+    }
+    std::array<std::uint8_t, 32> salt{};
+    if (getrandom(salt.data(), salt.size(), 0) != static_cast<ssize_t>(salt.size())) {
+        std::fprintf(stderr, "lanlordctl: getrandom failed\n");
+        return 1;
+    }
+    std::string error;
+    std::string hash = lanlord::hash_password(password, salt, error);
+    if (hash.empty()) {
+        std::fprintf(stderr, "lanlordctl: %s\n", error.c_str());
+        return 1;
+    }
+    request = {{"command", "web.password"}, {"hash", hash}};
+    return 0;
+}
 
 int usage_error(const char* why) {
     std::fprintf(stderr, "lanlordctl: %s\n\n%s", why, kUsage);
@@ -115,6 +175,14 @@ int main(int argc, char** argv) {
         request = {{"command", "trace"}, {"name", words[1]}};
         if (words.size() == 3) request["type"] = words[2];
         render = lanlord::ctl::render_trace;
+    } else if (cmd == "querylog" && expect_words(1, 2)) {
+        request = {{"command", "querylog"}, {"limit", limit >= 0 ? limit : 100}};
+        if (words.size() == 2) request["name"] = words[1];
+        render = lanlord::ctl::render_querylog;
+    } else if ((cmd == "block" || cmd == "allow" || cmd == "unlist") && expect_words(2, 2)) {
+        request = {{"command", "domains"}, {"name", words[1]}, {"action", cmd == "unlist" ? "remove" : cmd}};
+    } else if (cmd == "web-password" && expect_words(1, 1)) {
+        if (int rc = make_web_password(request); rc != 0) return rc;
     } else if (cmd == "log-level" && expect_words(2, 2)) {
         request = {{"command", "log-level"}, {"level", words[1]}};
     } else {
@@ -151,6 +219,13 @@ int main(int argc, char** argv) {
             std::printf("flushed %llu entries\n", r.value("flushed", 0ULL));
         } else if (cmd == "reload") {
             std::printf("configuration reloaded\n");
+        } else if (cmd == "web-password") {
+            std::printf("password saved in %s; every web session was ended\n",
+                        r.value("saved", std::string("?")).c_str());
+        } else if (cmd == "block" || cmd == "allow" || cmd == "unlist") {
+            std::printf("blocked by the page's list: %zu, allowed: %zu\n",
+                        r.value("blocked_by_web", nlohmann::json::array()).size(),
+                        r.value("allowed_by_web", nlohmann::json::array()).size());
         } else {
             std::printf("log level is now %s\n", r.value("level", std::string("?")).c_str());
         }

@@ -290,6 +290,29 @@ std::string render_leases(const json& r) {
            fmt::format("{} lease{}\n", rows.size(), rows.size() == 1 ? "" : "s");
 }
 
+std::string render_querylog(const json& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& q : r.at("records")) {
+        auto ms = q.at("time_ms").get<std::int64_t>();
+        std::time_t t = static_cast<std::time_t>(ms / 1000);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        char when[32];
+        std::strftime(when, sizeof when, "%H:%M:%S", &tm);
+        std::string client = q.at("client").get<std::string>();
+        if (auto name = q.at("client_name").get<std::string>(); !name.empty())
+            client = name + " (" + client + ")";
+        rows.push_back({fmt::format("{}.{:03}", when, ms % 1000), client, q.at("name").get<std::string>(),
+                        q.at("type").get<std::string>(), q.at("outcome").get<std::string>(),
+                        q.at("rcode").get<std::string>(),
+                        fmt::format("{:.2f}", q.at("answer_ms").get<double>()),
+                        q.at("answer").get<std::string>()});
+    }
+    return render_table({"TIME", "CLIENT", "NAME", "TYPE", "OUTCOME", "RCODE", "MS", "ANSWER"}, rows,
+                        {false, false, false, false, false, false, true}) +
+           fmt::format("{} quer{}\n", rows.size(), rows.size() == 1 ? "y" : "ies");
+}
+
 std::string render_trace(const nlohmann::json& result) {
     std::string out;
     for (const auto& step : result.at("steps")) {

@@ -13,6 +13,7 @@ std::string render_status(const nlohmann::json& result);
 std::string render_stats(const nlohmann::json& result);
 std::string render_cache_dump(const nlohmann::json& result);
 std::string render_leases(const nlohmann::json& result);
+std::string render_querylog(const nlohmann::json& result);
 // `lanlordctl trace`: one line per query sent, as
 //   <zone cut> <server> <qname as sent> <type> -> <outcome> <rtt>ms
 // then "answer: <RCODE> <n> records" and the records (or the Extended DNS

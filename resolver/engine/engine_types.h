@@ -11,6 +11,8 @@
 #include <string>
 
 #include "common/ip_address.h"
+#include "common/time.h"
+#include "resolver/engine/query_log.h"
 
 namespace lanlord {
 
@@ -45,6 +47,16 @@ class EngineIo {
   public:
     virtual ~EngineIo() = default;
     virtual void reply(const ClientRef& client, std::span<const std::uint8_t> answer) = 0;
+    // After every reply (and for a query dropped by the rate limit, with the
+    // query as `message`): how it was answered and how long it took since the
+    // query arrived. The query log's hook; the host stamps the wall clock.
+    virtual void answered(const ClientRef& client, std::span<const std::uint8_t> message,
+                          QueryOutcome outcome, Duration answer_time) {
+        (void)client;
+        (void)message;
+        (void)outcome;
+        (void)answer_time;
+    }
     virtual void send_upstream(const UpstreamRequest& request) = 0;
     // The attempt is over: close its socket, ignore anything that arrives.
     virtual void close_upstream(std::uint64_t token) = 0;

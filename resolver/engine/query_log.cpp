@@ -78,34 +78,6 @@ std::int64_t end_key(const QueryLogRecord& r) {
     return std::clamp(r.wall_ms, -kMaxMs, kMaxMs) * 1000 + r.answer_us;
 }
 
-// The text of a name as name_to_text writes it, lower-cased, into `out`
-// (4 * wire.size() + 1 bytes at most); returns its length.
-std::size_t name_text_lower(std::string_view wire, char* out) {
-    std::size_t len = 0, p = 0;
-    while (p < wire.size()) {
-        auto n = static_cast<std::uint8_t>(wire[p]);
-        if (n == 0) break;
-        for (std::size_t i = 1; i <= n && p + i < wire.size(); ++i) {
-            auto c = static_cast<std::uint8_t>(wire[p + i]);
-            if (c == '.' || c == '\\') {
-                out[len++] = '\\';
-                out[len++] = static_cast<char>(c);
-            } else if (c <= 0x20 || c >= 0x7f) {
-                out[len++] = '\\';
-                out[len++] = static_cast<char>('0' + c / 100);
-                out[len++] = static_cast<char>('0' + c / 10 % 10);
-                out[len++] = static_cast<char>('0' + c % 10);
-            } else {
-                out[len++] = ascii_lower(c);
-            }
-        }
-        out[len++] = '.';
-        p += 1 + n;
-    }
-    if (len == 0) out[len++] = '.';
-    return len;
-}
-
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -260,6 +232,34 @@ void summarize_answer(std::span<const std::uint8_t> msg, QueryLogRecord& r, std:
     r.answer_type = first_type;
 }
 
+void record_answer(QueryLogRecord& r, std::span<const std::uint8_t> message, const IpAddress& client,
+                   bool tcp, QueryOutcome outcome, std::uint32_t answer_us, std::int64_t wall_ms) noexcept {
+    r.wall_ms = wall_ms;
+    r.answer_us = answer_us;
+    r.outcome = outcome;
+    r.flags = tcp ? query_log_flag::tcp : 0;
+    r.qtype = 0;
+    r.name_len = 0;
+    r.set_client(client);
+    std::size_t answer_at = 0;
+    if (message.size() >= dns::kHeaderSize && load_u16(message.data() + 4) >= 1) {
+        std::uint8_t wire[kMaxNameLength];
+        std::size_t len = 0, at = dns::kHeaderSize;
+        if (read_name(message, at, wire, len) == NameError::ok && message.size() - at >= 4) {
+            r.set_name({reinterpret_cast<const char*>(wire), len});
+            r.qtype = load_u16(message.data() + at);
+            if (load_u16(message.data() + 4) == 1) answer_at = at + 4;
+        }
+    }
+    if (outcome == QueryOutcome::dropped) {  // the query: nothing was answered
+        r.rcode = 0;
+        r.answer_len = r.answer_count = 0;
+        r.answer_type = 0;
+        return;
+    }
+    summarize_answer(message, r, answer_at);
+}
+
 // ---- QueryLogFilter
 
 namespace {
@@ -322,7 +322,7 @@ class Matcher {
             if ((letters_ & ~present) != 0) return false;
         }
         char text[4 * QueryLogRecord::kNameCapacity + 1];
-        std::size_t len = name_text_lower(name, text);
+        std::size_t len = name_to_text(name, text, true);
         return contains({text, len}, pattern_);
     }
 

@@ -175,6 +175,14 @@ std::string query_log_name_text(const QueryLogRecord& r);
 void summarize_answer(std::span<const std::uint8_t> response, QueryLogRecord& r,
                       std::size_t answer_at = 0) noexcept;
 
+// The whole record of one answered query, from the message sent to the
+// client (or, for a query dropped unanswered, the query itself: rcode 0, no
+// answer): the question's name and type, the client, the outcome, the times
+// and summarize_answer's fields. Allocates nothing; a message whose question
+// cannot be read leaves the name empty.
+void record_answer(QueryLogRecord& r, std::span<const std::uint8_t> message, const IpAddress& client,
+                   bool tcp, QueryOutcome outcome, std::uint32_t answer_us, std::int64_t wall_ms) noexcept;
+
 // What a reader asks for; every field set must match.
 struct QueryLogFilter {
     std::optional<Prefix> client;  // a bare address is a full-length prefix

@@ -73,18 +73,37 @@ void ResolverEngine::set_resolv_conf_servers(const std::string& group, const std
         if (g->name() == group) g->set_servers(configured_servers_[group], servers, self_);
 }
 
-void ResolverEngine::reply(const ClientRef& client, std::size_t len, TimePoint arrived) {
+void ResolverEngine::reply(const ClientRef& client, std::size_t len, QueryOutcome outcome,
+                           TimePoint arrived) {
     if (len < dns::kHeaderSize) return;
     ++stats_.rcodes[buffer_[3] & 0x0F];
     stats_.answer_latency.record(now_ - arrived);
     io_.reply(client, {buffer_.data(), len});
+    io_.answered(client, {buffer_.data(), len}, outcome, now_ - arrived);
 }
+
+namespace {
+// What an error answer counts as in the query log.
+QueryOutcome error_outcome(std::uint16_t rcode) {
+    switch (rcode) {
+        case dns::rcode::REFUSED:
+            return QueryOutcome::refused;
+        case dns::rcode::FORMERR:
+        case dns::rcode::NOTIMP:
+        case dns::rcode::BADVERS:
+            return QueryOutcome::invalid;
+        default:
+            return QueryOutcome::failed;
+    }
+}
+}  // namespace
 
 void ResolverEngine::reply_error(std::span<const std::uint8_t> query, const QueryView& q,
                                  const ClientRef& client, std::uint16_t rcode, TimePoint arrived,
                                  const ExtendedError* ede) {
     if (rcode == dns::rcode::SERVFAIL) ++stats_.servfail_sent;
-    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_, ede), arrived);
+    reply(client, build_error_answer(query, q, rcode, settings_.edns, buffer_, ede), error_outcome(rcode),
+          arrived);
 }
 
 void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const ClientRef& client,
@@ -104,6 +123,7 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
     // unbound's ip-ratelimit drops too.
     if (settings_.client_rate_limiter && !settings_.client_rate_limiter->allow(client.peer.address, now)) {
         ++stats_.rate_limited;
+        io_.answered(client, query, QueryOutcome::dropped, Duration::zero());  // the query: nothing was sent
         return;
     }
     if (status == QueryStatus::ok) ++stats_.qtypes[qtype_slot(q.qtype)];
@@ -174,7 +194,8 @@ void ResolverEngine::handle_query(std::span<const std::uint8_t> query, const Cli
             ++stats_.stale_answers;
             buffer_[3] = static_cast<std::uint8_t>(buffer_[3] & ~dns::flag::AD);
         }
-        reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit));
+        reply(client, finish_answer(buffer_, hit.length, q, query, settings_.edns, limit),
+              hit.state == CacheState::stale ? QueryOutcome::stale : QueryOutcome::cached);
         if (hit.prefetch && settings_.prefetch && !by_key_.contains(std::string(key.view()))) {
             ++stats_.prefetches;
             start_transaction(key.view(), q.name(), q, route->group, now, true);
@@ -215,8 +236,10 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
     std::size_t limit = client.tcp ? dns::kMaxMessageSize : udp_answer_limit(q, settings_.edns);
     if (hit.state == CacheState::fresh) {
         ++stats_.cache_hits;
-        reply(client, splice_answer(buffer_, prefix, prefix_count, {splice_buffer_.data(), hit.length}, q,
-                                    query, settings_.edns, limit));
+        reply(client,
+              splice_answer(buffer_, prefix, prefix_count, {splice_buffer_.data(), hit.length}, q, query,
+                            settings_.edns, limit),
+              QueryOutcome::cached);
         return;
     }
     Transaction* t = nullptr;
@@ -236,17 +259,18 @@ void ResolverEngine::resolve_behind_cname(std::span<const std::uint8_t> query, c
     drain_iterator(now);
 }
 
-void ResolverEngine::reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len) {
+void ResolverEngine::reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len,
+                                     QueryOutcome outcome) {
     std::size_t limit = w.client.tcp ? dns::kMaxMessageSize : udp_answer_limit(w.q, settings_.edns);
     if (w.prefix_count) {
         reply(w.client,
               splice_answer(buffer_, w.prefix, w.prefix_count, stored.first(len), w.q, w.head, settings_.edns,
                             limit),
-              w.arrived);
+              outcome, w.arrived);
         return;
     }
     std::memcpy(buffer_.data(), stored.data(), len);
-    reply(w.client, finish_answer(buffer_, len, w.q, w.head, settings_.edns, limit), w.arrived);
+    reply(w.client, finish_answer(buffer_, len, w.q, w.head, settings_.edns, limit), outcome, w.arrived);
 }
 
 ResolverEngine::Transaction& ResolverEngine::start_transaction(std::string_view key, std::string_view qname,
@@ -564,7 +588,8 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
         if (answer->cacheable())  // checked against the blocklist in force when it was asked
             cache_.insert(t.key, answer->stored, answer->ttl_offsets, answer->lifetime, now,
                           t.policy_generation);
-        for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size());
+        QueryOutcome outcome = t.recursive ? QueryOutcome::recursive : QueryOutcome::forwarded;
+        for (const Waiter& w : t.waiters) reply_to_waiter(w, answer->stored, answer->stored.size(), outcome);
     } else {
         CacheLookup stale;
         if (settings_.serve_stale && !t.waiters.empty() && !t.bogus)
@@ -576,7 +601,7 @@ void ResolverEngine::complete(Transaction& t, const ScannedResponse* answer, Tim
             if (copy.size() > 3) copy[3] = static_cast<std::uint8_t>(copy[3] & ~dns::flag::AD);  // as above
             for (const Waiter& w : t.waiters) {
                 ++stats_.stale_answers;
-                reply_to_waiter(w, copy, copy.size());
+                reply_to_waiter(w, copy, copy.size(), QueryOutcome::stale);
             }
         } else {
             if (t.recursive && t.ede_text.empty() && now >= t.deadline) t.ede_text = "time limit reached";

@@ -113,6 +113,13 @@ class ResolverEngine {
         ++policy_generation_;
     }
 
+    // The web page's own lists, above the blocklist: a name it allows is
+    // never blocked, a name it blocks always is (daemon/page_state.h).
+    void set_page_lists(std::shared_ptr<const Blocklist> lists) {
+        page_lists_ = std::move(lists);
+        ++policy_generation_;
+    }
+
     void handle_query(std::span<const std::uint8_t> query, const ClientRef& client, TimePoint now);
     void handle_upstream_response(std::uint64_t token, const Endpoint& from,
                                   std::span<const std::uint8_t> bytes, TimePoint now);
@@ -141,9 +148,13 @@ class ResolverEngine {
     struct Transaction;
     struct Validation;
 
-    // `arrived`: when the query came in (answers given at once: now).
-    void reply(const ClientRef& client, std::size_t len, TimePoint arrived);
-    void reply(const ClientRef& client, std::size_t len) { reply(client, len, now_); }
+    // Sends buffer_[0, len) to `client` and tells EngineIo::answered how it
+    // was answered (the query log). `arrived`: when the query came in
+    // (answers given at once: now).
+    void reply(const ClientRef& client, std::size_t len, QueryOutcome outcome, TimePoint arrived);
+    void reply(const ClientRef& client, std::size_t len, QueryOutcome outcome) {
+        reply(client, len, outcome, now_);
+    }
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                      std::uint16_t rcode, TimePoint arrived, const ExtendedError* ede = nullptr);
     void reply_error(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
@@ -157,13 +168,18 @@ class ResolverEngine {
     void answer_blocked(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
     // Class CH and the other classes that are never forwarded.
     void answer_other_class(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client);
-    bool blocked(std::string_view name) const { return blocklist_ && blocklist_->is_blocked(name); }
+    bool blocked(std::string_view name) const {
+        if (page_lists_ && page_lists_->allowed().matches(name)) return false;
+        if (page_lists_ && page_lists_->blocked().matches(name)) return true;
+        return blocklist_ && blocklist_->is_blocked(name);
+    }
     // Resolves `target` through cache and upstreams and answers `q` with `prefix` (a local
     // CNAME chain) followed by the target's answer.
     void resolve_behind_cname(std::span<const std::uint8_t> query, const QueryView& q,
                               const ClientRef& client, std::string_view target,
                               std::vector<std::uint8_t> prefix, std::uint16_t prefix_count, TimePoint now);
-    void reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len);
+    void reply_to_waiter(const Waiter& w, std::span<const std::uint8_t> stored, std::size_t len,
+                         QueryOutcome outcome);
     void answer_negative(std::span<const std::uint8_t> query, const QueryView& q, const ClientRef& client,
                          std::string_view zone);
     // `refresh`: a prefetch (the iterator asks the authorities again).
@@ -228,6 +244,7 @@ class ResolverEngine {
         trace_validations_;  // by resolution id
     BogusCache bogus_;
     std::shared_ptr<const Blocklist> blocklist_;
+    std::shared_ptr<const Blocklist> page_lists_;
     std::uint32_t policy_generation_ = 1;
     EngineStats stats_;
     TimePoint now_{};  // the `now` of the call being handled

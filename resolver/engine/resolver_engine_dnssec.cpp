@@ -257,7 +257,8 @@ bool ResolverEngine::answer_aggressively(std::span<const std::uint8_t> query, co
     ++stats_.dnssec_synthesised;
     if (r.cacheable()) cache_.insert(key, r.stored, r.ttl_offsets, r.lifetime, now, policy_generation_);
     std::copy(r.stored.begin(), r.stored.end(), buffer_.begin());
-    reply(client, finish_answer(buffer_, r.stored.size(), q, query, settings_.edns, limit));
+    reply(client, finish_answer(buffer_, r.stored.size(), q, query, settings_.edns, limit),
+          QueryOutcome::cached);  // from the validated cache's NSEC records
     return true;
 }
 

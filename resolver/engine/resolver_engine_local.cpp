@@ -37,7 +37,7 @@ bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const Que
                 LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
                 b.add_answer_name(dns::type::PTR, ttl, *target);
                 ++stats_.local_answers;
-                reply(client, b.finish(settings_.edns, limit));
+                reply(client, b.finish(settings_.edns, limit), QueryOutcome::local);
                 return true;
             }
         } else if (auto address = dhcp_names_->address(q.name(), now)) {
@@ -51,7 +51,7 @@ bool ResolverEngine::answer_local(std::span<const std::uint8_t> query, const Que
                 b.add_authority_soa(
                     zone_ && !zone_->domain().empty() ? std::string_view(zone_->domain()) : q.name(), ttl);
             ++stats_.local_answers;
-            reply(client, b.finish(settings_.edns, limit));
+            reply(client, b.finish(settings_.edns, limit), QueryOutcome::local);
             return true;
         }
     }
@@ -78,7 +78,7 @@ void ResolverEngine::answer_blocked(std::span<const std::uint8_t> query, const Q
         b.add_answer(dns::type::AAAA, ttl, {zeros, 16});
     if (!null_answer || (q.qtype != dns::type::A && q.qtype != dns::type::AAAA && q.qtype != dns::type::ANY))
         b.add_authority_soa(q.name(), ttl);
-    reply(client, b.finish(settings_.edns, limit));
+    reply(client, b.finish(settings_.edns, limit), QueryOutcome::blocked);
 }
 
 // Only class IN is resolved. CHAOS carries the server's own names (answered
@@ -97,7 +97,7 @@ void ResolverEngine::answer_other_class(std::span<const std::uint8_t> query, con
     LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NOERROR);
     if (v.answer == ChaosAnswer::txt) b.add_answer(dns::type::TXT, 0, txt_rdata(v.text));
     ++stats_.local_answers;
-    reply(client, b.finish(settings_.edns, limit));
+    reply(client, b.finish(settings_.edns, limit), QueryOutcome::local);
 }
 
 // Answers from local records, following CNAMEs inside local data (RFC 1034
@@ -124,7 +124,7 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
             for (const auto& r : *records)
                 if (matches(r)) b.add_answer(r.type, r.ttl, r.rdata);
         if (!direct) b.add_authority_soa(found.zone, soa_ttl);  // NODATA (RFC 2308 2.2)
-        reply(client, b.finish(settings_.edns, limit));
+        reply(client, b.finish(settings_.edns, limit), QueryOutcome::local);
         return;
     }
     // Follow the chain through local data, at most 8 links (loops end there).
@@ -166,7 +166,7 @@ void ResolverEngine::answer_records(std::span<const std::uint8_t> query, const Q
     if (n)
         store_u16(buffer_.data() + 2,
                   static_cast<std::uint16_t>(load_u16(buffer_.data() + 2) | dns::flag::AA));
-    reply(client, n);
+    reply(client, n, QueryOutcome::local);
 }
 
 void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const QueryView& q,
@@ -175,7 +175,7 @@ void ResolverEngine::answer_negative(std::span<const std::uint8_t> query, const 
     LocalAnswerBuilder b(buffer_, query, q, dns::rcode::NXDOMAIN);
     b.add_authority_soa(zone, settings_.local_ttl);
     ++stats_.local_answers;
-    reply(client, b.finish(settings_.edns, limit));
+    reply(client, b.finish(settings_.edns, limit), QueryOutcome::local);
 }
 
 }  // namespace lanlord

@@ -54,6 +54,8 @@ class Blocklist {
   public:
     DomainSet& blocked() { return blocked_; }
     DomainSet& allowed() { return allowed_; }
+    const DomainSet& blocked() const { return blocked_; }
+    const DomainSet& allowed() const { return allowed_; }
     bool is_blocked(std::string_view wire) const { return blocked_.matches(wire) && !allowed_.matches(wire); }
     std::size_t size() const { return blocked_.size(); }
     std::size_t memory_bytes() const { return blocked_.memory_bytes() + allowed_.memory_bytes(); }

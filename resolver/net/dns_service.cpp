@@ -1,5 +1,8 @@
 #include "resolver/net/dns_service.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/fault.h"
 
 namespace lanlord {
@@ -88,6 +91,20 @@ void DnsService::reply(const ClientRef& client, std::span<const std::uint8_t> an
     } else if (client.listener < udp_.size()) {
         udp_[client.listener]->send(client, answer);
     }
+}
+
+void DnsService::answered(const ClientRef& client, std::span<const std::uint8_t> message,
+                          QueryOutcome outcome, Duration answer_time) {
+    if (!query_log_ || query_log_->privacy() == QueryLogPrivacy::off) return;
+    using std::chrono::duration_cast;
+    auto us = duration_cast<std::chrono::microseconds>(answer_time).count();
+    auto wall_ms =
+        duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch() -
+                                                 duration_cast<std::chrono::milliseconds>(answer_time))
+            .count();
+    record_answer(log_record_, message, client.peer.address, client.tcp, outcome,
+                  static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX)), wall_ms);
+    query_log_->append(log_record_);
 }
 
 void DnsService::send_upstream(const UpstreamRequest& request) {

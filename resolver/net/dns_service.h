@@ -54,7 +54,14 @@ class DnsService : public EngineIo {
     using TraceDone = std::function<void(const RecursionResult&)>;
     bool start_trace(std::string_view wire_name, std::uint16_t qtype, TraceDone done);
 
+    // The query log ring this service's engine writes (answered()); null:
+    // none. Set before the service's thread runs, not changed after.
+    void set_query_log(QueryLogRing* ring) { query_log_ = ring; }
+
     void reply(const ClientRef& client, std::span<const std::uint8_t> answer) override;
+    // Stamps the wall clock (when the query arrived) and appends to the ring.
+    void answered(const ClientRef& client, std::span<const std::uint8_t> message, QueryOutcome outcome,
+                  Duration answer_time) override;
     void trace_finished(std::uint64_t trace_id, const RecursionResult& result) override;
     void send_upstream(const UpstreamRequest& request) override;
     void close_upstream(std::uint64_t token) override;
@@ -72,6 +79,8 @@ class DnsService : public EngineIo {
     std::vector<std::unique_ptr<UdpListener>> udp_;
     std::vector<std::unique_ptr<TcpListener>> tcp_;
     std::map<std::uint64_t, TraceDone> traces_;
+    QueryLogRing* query_log_ = nullptr;
+    QueryLogRecord log_record_;  // built here for each answer: no allocation
     std::uint64_t next_trace_ = 1;
 };
 

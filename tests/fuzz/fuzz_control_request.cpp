@@ -48,6 +48,17 @@ struct Backend : ControlBackend {
         return {{"total", 1}, {"shown", e.size()}, {"entries", e}};
     }
     std::size_t cache_flush(const std::optional<std::string>&) override { return 0; }
+    nlohmann::json querylog(const QueryLogFilter&, std::size_t) override {
+        return control_ok({{"records", {}}});
+    }
+    nlohmann::json dashboard() override { return control_ok({}); }
+    nlohmann::json lists() override { return control_ok({}); }
+    nlohmann::json change_domain(const std::string&, DomainAction) override { return control_ok({}); }
+    nlohmann::json reserve_lease(const IpAddress&) override { return control_error("no lease"); }
+    nlohmann::json config_text() override { return control_ok({{"text", ""}}); }
+    nlohmann::json set_web_password(const std::string&) override { return control_ok({}); }
+    nlohmann::json bench_state() override { return control_ok({{"state", "idle"}}); }
+    nlohmann::json bench_start(const std::vector<std::string>&, bool) override { return control_ok({}); }
     nlohmann::json leases() override { return {{"enabled", false}, {"leases", nlohmann::json::array()}}; }
     std::vector<std::string> reload() override { return {"x.toml:1:1: k: bad"}; }
     void set_log_level(const std::string&) override {}

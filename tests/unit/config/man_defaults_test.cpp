@@ -187,6 +187,8 @@ TEST_CASE("config: the DEFAULTS of lanlord.toml.5 equal an empty file", "[config
     CHECK(written.dhcp == empty.dhcp);
     CHECK(written.control == empty.control);
     CHECK(written.metrics == empty.metrics);
+    CHECK(written.querylog == empty.querylog);
+    CHECK(written.web == empty.web);
     CHECK(written.recursion == empty.recursion);
     CHECK(written.dnssec == empty.dnssec);
     CHECK(written.upstreams == empty.upstreams);
@@ -201,7 +203,7 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
     const std::vector<Table> tables = {
         {"",
          MEMBER_NAMES(Config, source, log_level, user, threads, dns, cache, local, blocklist, dhcp, control,
-                      metrics, recursion, dnssec, upstreams),
+                      metrics, querylog, web, recursion, dnssec, upstreams),
          {{"upstreams", "upstream"}},
          {"source"}},  // the file it came from
         {"dns",
@@ -231,6 +233,8 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
          {},
          {"socket_written"}},  // whether `socket` was written: provenance
         {"metrics", MEMBER_NAMES(MetricsConfig, listen)},
+        {"querylog", MEMBER_NAMES(QueryLogConfig, size, privacy)},
+        {"web", MEMBER_NAMES(WebConfig, listen, session_timeout)},
         {"recursion", MEMBER_NAMES(RecursionConfig, root_hints, ipv6, qname_minimisation, case_randomisation,
                                    allow_private, cache_memory, infra_cache_size, max_queries, time_limit)},
         {"dnssec",

@@ -42,6 +42,54 @@ struct FakeBackend : ControlBackend {
     void trace(const std::string&, std::uint16_t, std::function<void(nlohmann::json)> done) override {
         done({{"ok", true}});
     }
+    // The web page's commands: what reached the backend.
+    std::vector<std::string> calls;
+    QueryLogFilter last_filter;
+    std::string last_wire, last_hash;
+    DomainAction last_action = DomainAction::remove;
+    std::vector<std::string> last_servers;
+    nlohmann::json querylog(const QueryLogFilter& f, std::size_t limit) override {
+        calls.push_back("querylog");
+        last_filter = f;
+        last_limit = limit;
+        return control_ok({{"records", nlohmann::json::array()}});
+    }
+    nlohmann::json dashboard() override {
+        calls.push_back("dashboard");
+        return control_ok({});
+    }
+    nlohmann::json lists() override {
+        calls.push_back("lists");
+        return control_ok({});
+    }
+    nlohmann::json change_domain(const std::string& wire, DomainAction a) override {
+        calls.push_back("domains");
+        last_wire = wire;
+        last_action = a;
+        return control_ok({});
+    }
+    nlohmann::json reserve_lease(const IpAddress& a) override {
+        calls.push_back("reserve " + a.to_string());
+        return control_ok({});
+    }
+    nlohmann::json config_text() override {
+        calls.push_back("config");
+        return control_ok({});
+    }
+    nlohmann::json set_web_password(const std::string& hash) override {
+        calls.push_back("password");
+        last_hash = hash;
+        return control_ok({});
+    }
+    nlohmann::json bench_state() override {
+        calls.push_back("bench");
+        return control_ok({{"state", "idle"}});
+    }
+    nlohmann::json bench_start(const std::vector<std::string>& servers, bool) override {
+        calls.push_back("bench.start");
+        last_servers = servers;
+        return control_ok({});
+    }
 };
 
 nlohmann::json call(FakeBackend& b, std::string_view line) {
@@ -141,6 +189,74 @@ TEST_CASE("control: replies stay valid JSON whatever bytes a backend returns", "
     } b;
     auto j = call(b, R"({"command":"leases"})");
     CHECK(j["ok"] == true);
+}
+
+TEST_CASE("control: querylog arguments become a filter, bad ones an error", "[control][querylog]") {
+    FakeBackend b;
+    auto j =
+        call(b, R"({"command":"querylog","limit":"25","client":"192.0.2.0/24","name":"ExA","type":"AAAA",)"
+                R"("outcome":"blocked,cached"})");
+    CHECK(j["ok"] == true);
+    REQUIRE(b.calls == std::vector<std::string>{"querylog"});
+    CHECK(b.last_limit == 25);
+    REQUIRE(b.last_filter.client);
+    CHECK(b.last_filter.client->to_string() == "192.0.2.0/24");
+    CHECK(b.last_filter.name_contains == "ExA");
+    CHECK(b.last_filter.qtype == std::optional<std::uint16_t>(28));
+    CHECK(b.last_filter.outcomes == ((1u << static_cast<unsigned>(QueryOutcome::blocked)) |
+                                     (1u << static_cast<unsigned>(QueryOutcome::cached))));
+    // Empty strings mean "any"; the limit has a default.
+    j = call(b, R"({"command":"querylog","client":"","name":"","type":"","outcome":""})");
+    CHECK(j["ok"] == true);
+    CHECK(b.last_limit == 100);
+    CHECK_FALSE(b.last_filter.client);
+    CHECK(b.last_filter.outcomes == kAllQueryOutcomes);
+    for (const char* bad :
+         {R"({"command":"querylog","limit":0})", R"({"command":"querylog","limit":10001})",
+          R"({"command":"querylog","limit":"x"})", R"({"command":"querylog","client":"nope"})",
+          R"({"command":"querylog","type":"BOGUSTYPE"})",
+          R"({"command":"querylog","outcome":"cached,zapped"})", R"({"command":"querylog","name":5})"}) {
+        INFO(bad);
+        b.calls.clear();
+        j = call(b, bad);
+        CHECK(j["ok"] == false);
+        CHECK(b.calls.empty());
+    }
+}
+
+TEST_CASE("control: the web page's changes check their arguments before the backend", "[control]") {
+    FakeBackend b;
+    auto j = call(b, R"({"command":"domains","name":"Ads.Example.","action":"block"})");
+    CHECK(j["ok"] == true);
+    CHECK(b.last_wire == std::string("\x03"
+                                     "ads\x07"
+                                     "example\x00",
+                                     13));
+    CHECK(b.last_action == DomainAction::block);
+    call(b, R"({"command":"domains","name":"ads.example","action":"remove"})");
+    CHECK(b.last_action == DomainAction::remove);
+    call(b, R"({"command":"leases.reserve","address":"192.0.2.20"})");
+    CHECK(b.calls.back() == "reserve 192.0.2.20");
+    call(b, R"({"command":"web.password","hash":"$y$j9T$abcdefgh$ijklmnop"})");
+    CHECK(b.last_hash == "$y$j9T$abcdefgh$ijklmnop");
+    call(b, R"({"command":"bench.start","servers":["192.0.2.1","[2001:db8::1]:5353"]})");
+    CHECK(b.last_servers == std::vector<std::string>{"192.0.2.1", "[2001:db8::1]:5353"});
+    b.calls.clear();
+    for (const char* bad :
+         {R"({"command":"domains","name":".","action":"block"})",
+          R"({"command":"domains","name":"a..b","action":"block"})",
+          R"({"command":"domains","name":"ads.example","action":"explode"})",
+          R"({"command":"domains","action":"block"})",
+          R"({"command":"leases.reserve","address":"2001:db8::1"})", R"({"command":"leases.reserve"})",
+          R"({"command":"web.password","hash":"plaintext"})",
+          R"({"command":"web.password","hash":"$y$ with spaces"})",
+          R"({"command":"bench.start","servers":["not an address"]})",
+          R"({"command":"bench.start","servers":"x"})", R"({"command":"trace","name":"example.org"})"}) {
+        INFO(bad);
+        j = call(b, bad);
+        CHECK(j["ok"] == false);
+    }
+    CHECK(b.calls.empty());
 }
 
 }  // namespace lanlord
