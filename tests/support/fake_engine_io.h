@@ -47,7 +47,16 @@ class FakeEngineIo : public EngineIo {
         open[r.token] = true;
     }
     void close_upstream(std::uint64_t token) override { open.erase(token); }
+    void answered(const ClientRef&, std::span<const std::uint8_t> message, QueryOutcome outcome,
+                  Duration answer_time) override {
+        outcomes.push_back(outcome);
+        answer_times.push_back(answer_time);
+        logged.push_back({message.begin(), message.end()});
+    }
 
+    std::vector<QueryOutcome> outcomes;  // what the query log was told, in order
+    std::vector<Duration> answer_times;
+    std::vector<Bytes> logged;
     std::vector<Answer> answers;
     std::vector<SentAttempt> sent;
     std::map<std::uint64_t, bool> open;
