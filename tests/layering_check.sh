@@ -57,7 +57,8 @@ own_includes dhcp/net "${COMMON[@]}" common/io/ dhcp/wire/ dhcp/lease/ dhcp/engi
 # Configuration: typed values for both sides (the DHCP engine's settings type).
 own_includes config "${COMMON[@]}" config/ dhcp/engine/server_config.h dhcp/lease/ dhcp/wire/
 # lanlordctl and its benchmark speak to the daemon only over the socket.
-own_includes daemon/ctl "${COMMON[@]}" common/io/ daemon/ctl/ daemon/bench/ resolver/wire/
+# lanlordctl web-password hashes the password itself (daemon/web/web_auth: no I/O).
+own_includes daemon/ctl "${COMMON[@]}" common/io/ daemon/ctl/ daemon/bench/ resolver/wire/ daemon/web/web_auth
 own_includes daemon/bench "${COMMON[@]}" common/io/ daemon/bench/ resolver/wire/ config/ resolver/engine/resolv_conf.h \
     daemon/secure_random.h
 
@@ -78,7 +79,8 @@ third_party() {
     fi
 }
 third_party "Boost.Asio" '#include [<"]boost/asio' common/io/ resolver/net/ dhcp/net/ daemon/
-third_party "Boost.Beast" '#include [<"]boost/beast' daemon/control/metrics_http
+third_party "Boost.Beast" '#include [<"]boost/beast' daemon/control/metrics_http daemon/web/web_server
+third_party "libcrypt" '#include [<"]crypt\.h' daemon/web/web_auth
 third_party "toml++" '#include [<"]toml' config/
 third_party "nlohmann-json" '#include [<"]nlohmann' daemon/
 third_party "systemd" '#include [<"]systemd/' common/io/
