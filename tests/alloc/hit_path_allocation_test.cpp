@@ -58,6 +58,17 @@ class CountingIo : public EngineIo {
         query_len = r.query.size();
     }
     void close_upstream(std::uint64_t) override {}
+    // What DnsService does with the query log on: the record built from the
+    // sent message, appended to the worker's ring.
+    void answered(const ClientRef& client, std::span<const std::uint8_t> message, QueryOutcome outcome,
+                  Duration answer_time) override {
+        if (!log) return;
+        record_answer(record, message, client.peer.address, client.tcp, outcome,
+                      static_cast<std::uint32_t>(answer_time.count() / 1000), 1700000000000);
+        log->append(record);
+    }
+    QueryLogRing* log = nullptr;
+    QueryLogRecord record;
     std::size_t replies = 0, last_length = 0, query_len = 0;
     std::uint64_t token = 0;
     Endpoint server;
@@ -65,8 +76,10 @@ class CountingIo : public EngineIo {
 };
 }  // namespace
 
-TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
+TEST_CASE("hit path: 1,000 cache hits allocate nothing, query log on") {
     CountingIo io;
+    QueryLogRing ring(10000);
+    io.log = &ring;
     PacketCache cache({.max_entries = 100}, 4);
     std::uint64_t n = 1;
     ResolverEngine engine(io, cache, [&] { return n++; });
@@ -108,6 +121,7 @@ TEST_CASE("hit path: 1,000 cache hits allocate nothing") {
     counting = false;
     CHECK(allocations == 0);
     CHECK(io.replies == 1002);
+    CHECK(ring.appended() == 1002);  // every answer logged
     CHECK(engine.stats().cache_hits == 1001);
     CHECK(io.last_length > 40);
 }
