@@ -14,7 +14,6 @@ kept (LANLORD_TEST_ARTIFACTS, else <build dir>/test-artifacts/web)."""
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -306,7 +305,7 @@ def click_row_button(b, name, action):
                            return n && n.dataset.name.replace(/[.]$/, '') === name; });
         tr.scrollIntoView({block: 'center'});""", name, action)
     rows = [r for r in b.find_all("#querylog-table tbody tr")
-            if r.find_elements(wb.By.CSS_SELECTOR, f'td[data-field="name"]')
+            if r.find_elements(wb.By.CSS_SELECTOR, 'td[data-field="name"]')
             and r.find_element(wb.By.CSS_SELECTOR, 'td[data-field="name"]').get_attribute("data-name").rstrip(".") == name]
     check(rows, f"a query log row for {name}")
     rows[0].find_element(wb.By.CSS_SELECTOR, f'button[data-action="{action}"]').click()
@@ -410,10 +409,26 @@ def case_login_and_dashboard(env):
     check(w.nsd.address in (b.text("#upstreams") or ""), "the upstream server is listed")
     errors = page_errors(b)
     check(not errors, f"no errors in the browser console: {errors}")
-    # Last, as it is the least of the checks: names as web-api.md writes them ("example.org", no root dot).
+    # Last, as they are about presentation: checked together, reported together.
+    late = []
+    # The chart's y axis: the labels of its 5 grid lines (bottom first) say the values they stand at.
+    axis = b.js("""return [...document.querySelectorAll('#queries-chart svg text.axis[text-anchor="end"]')]
+                   .map((t) => [t.textContent, parseFloat(t.getAttribute('y'))]);""")
+    ys = [y for _, y in axis]
+    labels = [float(t) for t, _ in axis]
+    if len(axis) == 5 and labels[0] == 0:
+        step = labels[-1] / 4
+        wrong = [(t, i * step) for i, (t, _) in enumerate(axis) if abs(float(t) - i * step) > 1e-9]
+        if wrong:
+            late.append(f"chart y-axis labels {[t for t, _ in axis]} at evenly spaced grid lines {ys}: "
+                        f"{', '.join(f'{t!r} stands at {v:g}' for t, v in wrong)}")
+    else:
+        late.append(f"chart y axis: 5 labels from 0 expected, got {axis}")
+    # Names as web-api.md writes them ("example.org", no root dot).
     shown = [n for n, _ in names] + blocked
-    check(not [n for n in shown if n.endswith(".")],
-          f"names in the dashboard as the API contract writes them (no trailing dot): {shown}")
+    if [n for n in shown if n.endswith(".")]:
+        late.append(f"names in the dashboard as the API contract writes them (no trailing dot): {shown}")
+    check(not late, "; ".join(late))
 
 
 def case_querylog_names(env):
@@ -505,6 +520,20 @@ def case_block_allow(env):
     click_row_button(b, "ads.a.test", "block")
     wait_toast(b, "Blocked ads.a.test")
     check_eq(dig(w.dns, "ads.a.test").status, "NXDOMAIN", "ads.a.test blocked again from the row")
+
+    # The settings page's actions: the configuration shown, the cache flushed, the file reloaded, log out.
+    b.go("settings")
+    b.wait(lambda: "[web]" in (b.text("#config-text") or ""), 10, "the configuration text")
+    check_eq(b.text("#config-file"), w.ll.config_path, "the configuration file's name")
+    b.click("#flush-cache")
+    wait_toast(b, "Cache flushed")
+    b.click("#reload-config")
+    b.wait(lambda: "reloaded" in (b.text("#reload-status") or ""), 10, "the reload to be reported")
+    w.ll.wait_log(r"reload", 5, "the reload in lanlord's log")
+    b.click("#logout")
+    b.wait_visible("#login-password")
+    check_eq(b.text("#config-text"), "", "no configuration left in the DOM after logging out")
+    check_eq(b.api("GET", "/api/dashboard")[0], 401, "the session ended by Log out")
     errors = page_errors(b)
     check(not errors, f"no errors in the browser console: {errors}")
 
@@ -698,8 +727,11 @@ def case_api_security(env):
     check("samesite=strict" in attrs, f"SameSite=Strict: {cookie_hdr!r}")
     cookie = cookie_hdr.split(";")[0]
     check_eq(w.http("GET", "/api/dashboard", headers={"Cookie": cookie}).status, 200, "GET with the session")
-    check_eq(w.http("GET", "/api/session", headers={"Cookie": cookie}).json()["result"]["csrf"], csrf,
-             "the session's CSRF token")
+    session = w.http("GET", "/api/session", headers={"Cookie": cookie}).json()["result"]
+    check_eq(session.get("csrf"), csrf, "the session's CSRF token")
+    late = []  # contract deviations that weaken no defence: reported at the end
+    if session.get("privacy") != "show_all":
+        late.append(f'GET /api/session gives {session}: web-api.md says {{"csrf": ..., "privacy": "show_all"}}')
     check_eq(w.http("GET", "/api/dashboard", headers={"Cookie": "lanlord_session=" + "0" * 64}).status, 401,
              "a made-up session")
 
@@ -784,6 +816,7 @@ def case_api_security(env):
     check_eq(w.http("GET", "/api/dashboard", headers={"Cookie": cookie}).status, 401, "old cookie after web-password")
     check_eq(w.http("POST", "/api/login", body={"password": PASSWORD}).status, 401, "the old password")
     check_eq(w.http("POST", "/api/login", body={"password": "another password"}).status, 200, "the new password")
+    check(not late, "; ".join(late))
 
 
 PAGES = ["dashboard", "querylog", "clients", "lists", "compare", "settings"]

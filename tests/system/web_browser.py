@@ -4,10 +4,10 @@ the web page's system tests (test_web.py), and a plain HTTP client for its API.
 Everything a Browser starts (chromedriver and the Chromium processes under
 it) is stopped by PID at the Env's cleanup, also when the case fails."""
 
+import base64
 import http.client
 import json
 import os
-import shutil
 import signal
 import time
 
@@ -19,7 +19,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 try:
     from selenium import webdriver
     from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
-                                            StaleElementReferenceException, WebDriverException)
+                                            StaleElementReferenceException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     HAVE_SELENIUM = True
@@ -182,10 +182,20 @@ class Browser:
         except NoAlertPresentException:
             return None
 
-    def screenshot(self, path):
+    def screenshot(self, path, full_page=True):
+        """A PNG of the viewport, or of the whole page (its full scroll height) when full_page."""
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        check = self.driver.save_screenshot(path)
-        lt.check(check and os.path.getsize(path) > 1000, f"screenshot {path} written")
+        if full_page:
+            width, height = self.js("return [document.documentElement.clientWidth, "
+                                    "document.documentElement.scrollHeight];")
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 8000), "scale": 1}})
+            with open(path, "wb") as fh:
+                fh.write(base64.b64decode(shot["data"]))
+        else:
+            lt.check(self.driver.save_screenshot(path), f"screenshot {path} written")
+        lt.check(os.path.getsize(path) > 1000, f"screenshot {path} written")
         lt.log(f"screenshot {path}")
 
     def set_viewport(self, width, height, mobile=False):
