@@ -143,16 +143,14 @@ nlohmann::json App::dashboard() {
     nlohmann::json top_names = nlohmann::json::array(), top_blocked = nlohmann::json::array(),
                    top_clients = nlohmann::json::array();
     if (query_log_) {
-        QueryLogFilter any;
-        for (const auto& n : query_log_->top_names(any, 10))
+        QueryLogTops tops = query_log_->tops(10);
+        for (const auto& n : tops.names)
             top_names.push_back(
                 {{"name", (n.truncated ? "..." : "") + name_to_text(n.name)}, {"count", n.count}});
-        QueryLogFilter blocked;
-        blocked.outcomes = 1u << static_cast<unsigned>(QueryOutcome::blocked);
-        for (const auto& n : query_log_->top_names(blocked, 10))
+        for (const auto& n : tops.blocked_names)
             top_blocked.push_back(
                 {{"name", (n.truncated ? "..." : "") + name_to_text(n.name)}, {"count", n.count}});
-        for (const auto& c : query_log_->top_clients(any, 10))
+        for (const auto& c : tops.clients)
             top_clients.push_back(
                 {{"client", c.client.to_string()}, {"name", client_name(c.client)}, {"count", c.count}});
     }

@@ -602,44 +602,97 @@ void keep_top(std::vector<T>& v, std::size_t k, Less less) {
 }
 }  // namespace
 
-std::vector<QueryLogNameCount> QueryLog::top_names(const QueryLogFilter& filter, std::size_t k) const {
-    // Key: a byte saying truncated or not, then the name.
-    std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> counts(0, TextHash{seed_});
-    std::string key;
-    for_each(filter, [&](const QueryLogRecord& r) {
+namespace {
+
+// Counts names (a byte saying truncated or not, then the name) for a top list.
+class NameCounter {
+  public:
+    explicit NameCounter(std::uint64_t seed) : counts_(0, TextHash{seed}) { counts_.reserve(4096); }
+    void add(const QueryLogRecord& r) {
         if (r.has(query_log_flag::name_hidden)) return;
-        key.assign(1, r.has(query_log_flag::name_truncated) ? '\1' : '\0');
-        key.append(r.name_view());
-        auto it = counts.find(std::string_view(key));
-        if (it != counts.end())
+        key_.assign(1, r.has(query_log_flag::name_truncated) ? '\1' : '\0');
+        key_.append(r.name_view());
+        auto it = counts_.find(std::string_view(key_));
+        if (it != counts_.end())
             ++it->second;
         else
-            counts.emplace(key, 1);
-    });
-    std::vector<QueryLogNameCount> out;
-    out.reserve(counts.size());
-    for (const auto& [name, n] : counts) out.push_back({name.substr(1), name[0] == '\1', n});
-    keep_top(out, k, [](const QueryLogNameCount& a, const QueryLogNameCount& b) {
-        if (a.count != b.count) return a.count > b.count;
-        if (a.name != b.name) return a.name < b.name;
-        return a.truncated < b.truncated;
-    });
-    return out;
+            counts_.emplace(key_, 1);
+    }
+    std::vector<QueryLogNameCount> top(std::size_t k) const {
+        std::vector<QueryLogNameCount> out;
+        out.reserve(counts_.size());
+        for (const auto& [name, n] : counts_) out.push_back({name.substr(1), name[0] == '\1', n});
+        keep_top(out, k, [](const QueryLogNameCount& a, const QueryLogNameCount& b) {
+            if (a.count != b.count) return a.count > b.count;
+            if (a.name != b.name) return a.name < b.name;
+            return a.truncated < b.truncated;
+        });
+        return out;
+    }
+
+  private:
+    std::unordered_map<std::string, std::uint64_t, TextHash, std::equal_to<>> counts_;
+    std::string key_;
+};
+
+class ClientCounter {
+  public:
+    explicit ClientCounter(std::uint64_t seed) : counts_(0, AddressHash{seed}) {}
+    // A LAN has few clients and they ask in runs: the last one's counter is
+    // kept at hand, and only a change of client costs a table lookup.
+    void add(const QueryLogRecord& r) {
+        if (last_ && r.client_family == last_family_ && r.client == last_bytes_) {
+            ++*last_;
+            return;
+        }
+        auto a = r.client_address();
+        if (!a) return;
+        last_ = &counts_[*a];
+        ++*last_;
+        last_family_ = r.client_family;
+        last_bytes_ = r.client;
+    }
+    std::vector<QueryLogClientCount> top(std::size_t k) const {
+        std::vector<QueryLogClientCount> out;
+        out.reserve(counts_.size());
+        for (const auto& [client, n] : counts_) out.push_back({client, n});
+        keep_top(out, k, [](const QueryLogClientCount& a, const QueryLogClientCount& b) {
+            if (a.count != b.count) return a.count > b.count;
+            return a.client < b.client;
+        });
+        return out;
+    }
+
+  private:
+    std::unordered_map<IpAddress, std::uint64_t, AddressHash> counts_;  // nodes: pointers stay valid
+    std::uint64_t* last_ = nullptr;
+    std::uint8_t last_family_ = 0;
+    std::array<std::uint8_t, 16> last_bytes_{};
+};
+
+}  // namespace
+
+std::vector<QueryLogNameCount> QueryLog::top_names(const QueryLogFilter& filter, std::size_t k) const {
+    NameCounter names(seed_);
+    for_each(filter, [&](const QueryLogRecord& r) { names.add(r); });
+    return names.top(k);
 }
 
 std::vector<QueryLogClientCount> QueryLog::top_clients(const QueryLogFilter& filter, std::size_t k) const {
-    std::unordered_map<IpAddress, std::uint64_t, AddressHash> counts(0, AddressHash{seed_});
-    for_each(filter, [&](const QueryLogRecord& r) {
-        if (auto a = r.client_address()) ++counts[*a];
+    ClientCounter clients(seed_);
+    for_each(filter, [&](const QueryLogRecord& r) { clients.add(r); });
+    return clients.top(k);
+}
+
+QueryLogTops QueryLog::tops(std::size_t k) const {
+    NameCounter names(seed_), blocked(seed_);
+    ClientCounter clients(seed_);
+    for_each(QueryLogFilter{}, [&](const QueryLogRecord& r) {
+        names.add(r);
+        if (r.outcome == QueryOutcome::blocked) blocked.add(r);
+        clients.add(r);
     });
-    std::vector<QueryLogClientCount> out;
-    out.reserve(counts.size());
-    for (const auto& [client, n] : counts) out.push_back({client, n});
-    keep_top(out, k, [](const QueryLogClientCount& a, const QueryLogClientCount& b) {
-        if (a.count != b.count) return a.count > b.count;
-        return a.client < b.client;
-    });
-    return out;
+    return {names.top(k), blocked.top(k), clients.top(k)};
 }
 
 }  // namespace lanlord

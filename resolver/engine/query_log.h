@@ -228,6 +228,12 @@ struct QueryLogClientCount {
     std::uint64_t count = 0;
 };
 
+// The dashboard's three top lists, counted in one pass over the log.
+struct QueryLogTops {
+    std::vector<QueryLogNameCount> names, blocked_names;
+    std::vector<QueryLogClientCount> clients;
+};
+
 // One writer's ring. append() from that writer's thread only; everything
 // else from any thread.
 class QueryLogRing {
@@ -306,6 +312,9 @@ class QueryLog {
     // first; hidden names (clients) are not counted.
     std::vector<QueryLogNameCount> top_names(const QueryLogFilter& filter, std::size_t k) const;
     std::vector<QueryLogClientCount> top_clients(const QueryLogFilter& filter, std::size_t k) const;
+    // top_names (all, and those blocked) and top_clients in one pass: what
+    // the dashboard shows, for a third of the reading.
+    QueryLogTops tops(std::size_t k) const;
 
   private:
     template <typename F>

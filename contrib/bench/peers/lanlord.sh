@@ -4,7 +4,7 @@
 # file, no resolv.conf, warnings only in the log (the harness reads no log).
 LANLORD_REPO=${LANLORD_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 LANLORD_BIN=${LANLORD_BIN:-$LANLORD_REPO/build/daemon/lanlord}
-PEER_DESC="lanlord (ours), threads=${LANLORD_THREADS:-1}, cache size=CACHE_SIZE, serve-stale and prefetch on (defaults)"
+PEER_DESC="lanlord (ours), query log on (the default, 100,000 records), threads=${LANLORD_THREADS:-1}, cache size=CACHE_SIZE, serve-stale and prefetch on (defaults)"
 peer_version() { "$LANLORD_BIN" --version | head -1; }
 peer_start() {
     cat >"$PEER_DIR/lanlord.toml" <<EOC

@@ -464,6 +464,18 @@ TEST_CASE("query log: top names and clients are counted from the rings", "[query
     REQUIRE(ties.size() == 1);
     CHECK(ties[0].client == ip("2001:db8::1"));
     CHECK(log.top_names({}, 0).empty());
+
+    // The dashboard's one pass gives the same three lists.
+    QueryLogTops tops = log.tops(3);
+    CHECK(tops.names.size() == 3);
+    CHECK(tops.names[0].name == names[0].name);
+    CHECK(tops.names[2].count == names[2].count);
+    REQUIRE(tops.blocked_names.size() == 2);
+    CHECK(tops.blocked_names[1].name == blocked[1].name);
+    CHECK(tops.blocked_names[1].count == 2);
+    REQUIRE(tops.clients.size() == 3);
+    CHECK(tops.clients[0].client == clients[0].client);
+    CHECK(tops.clients[0].count == 7);
 }
 
 TEST_CASE("query log: the answer summary is read from the response sent", "[querylog]") {
