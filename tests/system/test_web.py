@@ -59,7 +59,9 @@ class Web:
     """lanlord on loopback with hosts names, a blocklist and an NSD upstream (a.test), its web page on
     127.A.B.1:8080 with a password set; `browser()` opens Chromium on it."""
 
-    def __init__(self, env, hosts_lines=(), blocked=("ads.a.test",), querylog=None):
+    def __init__(self, env, hosts_lines=(), blocked=("ads.a.test",), querylog=None, browser=True):
+        if browser:
+            wb.require_browser()  # skip before starting anything
         self.env = env
         self.dns = env.addr(1)
         self.host, self.port = env.addr(1), WEB_PORT
@@ -166,6 +168,7 @@ class Lan:
 
     def __init__(self, env, pool="198.18.0.100-198.18.0.109", hosts_lines=()):
         env.require_root()
+        wb.require_browser()
         self.env = env
         self.host, self.port = env.addr(1), WEB_PORT
         if not lt.port_free(self.host, self.port):
@@ -695,7 +698,7 @@ def case_api_security(env):
     HttpOnly and SameSite=Strict; 5 wrong passwords then 429 with Retry-After (the right one too);
     Content-Security-Policy everywhere; a body over 64 KiB refused (413) while DNS goes on; a new
     password ends the sessions."""
-    w = Web(env)
+    w = Web(env, browser=False)
     for path in GET_ROUTES:
         r = w.http("GET", path)
         check_eq(r.status, 401, f"GET {path} without a session")
