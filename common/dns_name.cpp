@@ -108,6 +108,12 @@ std::string name_to_text(std::string_view wire) {
     return text;
 }
 
+std::string name_to_display(std::string_view wire) {
+    std::string text = name_to_text(wire);
+    if (text.size() > 1) text.pop_back();  // name_to_text ends every name with the root's dot
+    return text;
+}
+
 bool name_is_under(std::string_view name, std::string_view suffix) {
     if (suffix.size() > name.size()) return false;
     std::size_t p = 0;

@@ -43,6 +43,9 @@ std::optional<std::string> name_from_text(std::string_view text);
 // Wire form (uncompressed) -> "www.example.org." ("." for the root). Bytes
 // outside printable ASCII and '.' or '\' are escaped as \DDD (RFC 1035 5.1).
 std::string name_to_text(std::string_view wire);
+// For people (the web page, lanlordctl querylog): as name_to_text without
+// the root's final dot ("www.example.org"; the root stays ".").
+std::string name_to_display(std::string_view wire);
 // The same into `out` (at most 4 * wire.size() + 1 bytes), ASCII letters
 // lower-cased when `lower`; returns the length. Allocates nothing.
 std::size_t name_to_text(std::string_view wire, char* out, bool lower);

@@ -66,13 +66,13 @@ nlohmann::json histogram_percentile(const LatencyHistogram& h, double q) {
 
 std::string App::client_name(const IpAddress& address) const {
     std::string reverse = reverse_name(address);
-    if (auto target = dhcp_names_->reverse(reverse, Clock::now())) return name_to_text(*target);
+    if (auto target = dhcp_names_->reverse(reverse, Clock::now())) return name_to_display(*target);
     if (local_zone_) {
         LocalLookup found = local_zone_->find(reverse);
         if (const auto* records = found.records())
             for (const LocalRecord& r : *records)
                 if (r.type == dns::type::PTR)
-                    return name_to_text({reinterpret_cast<const char*>(r.rdata.data()), r.rdata.size()});
+                    return name_to_display({reinterpret_cast<const char*>(r.rdata.data()), r.rdata.size()});
     }
     return "";
 }
@@ -146,10 +146,10 @@ nlohmann::json App::dashboard() {
         QueryLogTops tops = query_log_->tops(10);
         for (const auto& n : tops.names)
             top_names.push_back(
-                {{"name", (n.truncated ? "..." : "") + name_to_text(n.name)}, {"count", n.count}});
+                {{"name", (n.truncated ? "..." : "") + name_to_display(n.name)}, {"count", n.count}});
         for (const auto& n : tops.blocked_names)
             top_blocked.push_back(
-                {{"name", (n.truncated ? "..." : "") + name_to_text(n.name)}, {"count", n.count}});
+                {{"name", (n.truncated ? "..." : "") + name_to_display(n.name)}, {"count", n.count}});
         for (const auto& c : tops.clients)
             top_clients.push_back(
                 {{"client", c.client.to_string()}, {"name", client_name(c.client)}, {"count", c.count}});
@@ -200,7 +200,7 @@ nlohmann::json App::lists() {
         files.push_back({{"path", path}, {"domains", count}});
     auto texts = [](const std::vector<std::string>& wires) {
         nlohmann::json a = nlohmann::json::array();
-        for (const auto& w : wires) a.push_back(name_to_text(w));
+        for (const auto& w : wires) a.push_back(name_to_display(w));
         return a;
     };
     return control_ok(
@@ -223,7 +223,7 @@ nlohmann::json App::change_domain(const std::string& wire_name, DomainAction act
                  action == DomainAction::block   ? "blocked"
                  : action == DomainAction::allow ? "allowed"
                                                  : "removed from the page's lists:",
-                 name_to_text(wire_name));
+                 name_to_display(wire_name));
     return lists();
 }
 
@@ -375,6 +375,9 @@ std::string App::open_web() {
             }
         },
         config_.web.session_timeout);
+    web_api_->set_privacy_source([this] {
+        return query_log_ ? std::string(privacy_name(query_log_->ring(0).privacy())) : std::string("off");
+    });
     web_ = std::make_unique<WebServer>(io_, *web_api_);
     if (auto err = web_->open(*config_.web.listen); !err.empty()) return "web: " + err;
     spdlog::info(

@@ -81,17 +81,19 @@ std::string parse_query_log_request(const nlohmann::json& request, QueryLogFilte
 
 nlohmann::json query_log_record_json(const QueryLogRecord& r, std::string_view client_name) {
     std::string answer;
-    if (auto a = r.answer_address()) {
+    if (r.has(query_log_flag::name_hidden)) {
+        // The answer would show the name: hidden with it.
+    } else if (auto a = r.answer_address()) {
         answer = a->to_string();
     } else if (r.answer_len > 0) {
-        answer = name_to_text({reinterpret_cast<const char*>(r.answer.data()), r.answer_len});
+        answer = name_to_display({reinterpret_cast<const char*>(r.answer.data()), r.answer_len});
         if (r.has(query_log_flag::answer_truncated)) answer = "..." + answer;
     } else if (r.answer_type != 0) {
         answer = type_to_text(r.answer_type);
     }
     std::string name;
     if (!r.has(query_log_flag::name_hidden) && r.name_len > 0) {
-        name = query_log_name_text(r);
+        name = name_to_display(r.name_view());
         if (r.has(query_log_flag::name_truncated)) name = "..." + name;
     }
     auto client = r.client_address();

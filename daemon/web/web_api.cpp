@@ -44,13 +44,6 @@ bool same_origin(std::string_view origin, std::string_view host) {
     return false;
 }
 
-void add_security_headers(WebResponse& r) {
-    r.headers.emplace_back("Content-Security-Policy", kSecurityPolicy);
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    r.headers.emplace_back("X-Frame-Options", "DENY");
-    r.headers.emplace_back("Referrer-Policy", "no-referrer");
-}
-
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -59,6 +52,13 @@ int hex_digit(char c) {
 }
 
 }  // namespace
+
+void add_security_headers(WebResponse& r) {
+    r.headers.emplace_back("Content-Security-Policy", kSecurityPolicy);
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
 
 std::string_view cookie_value(std::string_view header, std::string_view name) {
     while (!header.empty()) {
@@ -194,7 +194,9 @@ WebResponse WebApi::api(const WebRequest& request, std::string_view path, std::s
                         const WebSession& session, std::string_view token) {
     bool get = request.method == "GET" || request.method == "HEAD";
     bool post = request.method == "POST";
-    if (path == "/api/session" && get) return json_response(200, control_ok({{"csrf", session.csrf}}));
+    if (path == "/api/session" && get)
+        return json_response(
+            200, control_ok({{"csrf", session.csrf}, {"privacy", privacy_ ? privacy_() : std::string()}}));
     if (path == "/api/logout" && post) {
         sessions_.erase(token);
         WebResponse r = json_response(200, control_ok({{"logged_out", true}}));

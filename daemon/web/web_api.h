@@ -64,6 +64,8 @@ class WebApi {
 
     WebResponse handle(const WebRequest& request, TimePoint now);
     void set_session_idle(Duration idle) { sessions_.set_idle(idle); }
+    // What /api/session says of the query log's privacy level ("show_all", ...).
+    void set_privacy_source(std::function<std::string()> privacy) { privacy_ = std::move(privacy); }
     // The password changed: every session ends.
     void end_sessions() { sessions_.clear(); }
     std::size_t sessions() const { return sessions_.size(); }
@@ -74,11 +76,15 @@ class WebApi {
                     const WebSession& session, std::string_view token);
 
     ControlBackend& backend_;
+    std::function<std::string()> privacy_;
     PasswordHash password_hash_;
     RandomFill random_;
     SessionTable sessions_;
     LoginLimiter limiter_;
 };
+
+// The headers every response carries (CSP, nosniff, no framing, no referrer).
+void add_security_headers(WebResponse& r);
 
 // Helpers, exposed for tests.
 // The value of cookie `name` in a Cookie header ("" when absent).

@@ -65,7 +65,11 @@ class WebServer::Session : public std::enable_shared_from_this<WebServer::Sessio
             response_.result(ec == http::error::body_limit ? http::status::payload_too_large
                                                            : http::status::request_header_fields_too_large);
             response_.keep_alive(false);
+            response_.set(http::field::server, "lanlord");
             response_.set(http::field::content_type, "application/json");
+            WebResponse headers;
+            add_security_headers(headers);
+            for (const auto& [name, value] : headers.headers) response_.insert(name, value);
             response_.body() = R"({"ok":false,"error":"request too large"})";
             response_.prepare_payload();
             return write();

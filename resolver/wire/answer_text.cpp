@@ -15,11 +15,11 @@ struct TypeName {
     std::uint16_t type;
     const char* name;
 };
-constexpr TypeName kTypes[] = {{1, "A"},       {2, "NS"},     {5, "CNAME"}, {6, "SOA"},    {12, "PTR"},
-                               {13, "HINFO"},  {15, "MX"},    {16, "TXT"},  {28, "AAAA"},  {33, "SRV"},
-                               {35, "NAPTR"},  {39, "DNAME"}, {43, "DS"},   {46, "RRSIG"}, {47, "NSEC"},
-                               {48, "DNSKEY"}, {50, "NSEC3"}, {52, "TLSA"}, {64, "SVCB"},  {65, "HTTPS"},
-                               {99, "SPF"},    {255, "ANY"},  {257, "CAA"}};
+constexpr TypeName kTypes[] = {{1, "A"},       {2, "NS"},     {5, "CNAME"},  {6, "SOA"},    {12, "PTR"},
+                               {13, "HINFO"},  {15, "MX"},    {16, "TXT"},   {28, "AAAA"},  {33, "SRV"},
+                               {35, "NAPTR"},  {39, "DNAME"}, {43, "DS"},    {46, "RRSIG"}, {47, "NSEC"},
+                               {48, "DNSKEY"}, {50, "NSEC3"}, {52, "TLSA"},  {64, "SVCB"},  {65, "HTTPS"},
+                               {99, "SPF"},    {251, "IXFR"}, {252, "AXFR"}, {255, "ANY"},  {257, "CAA"}};
 
 // Reads a name at `pos` (compression allowed) as text; nullopt when malformed.
 std::optional<std::string> name_at(std::span<const std::uint8_t> msg, std::size_t& pos) {

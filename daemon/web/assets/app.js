@@ -665,12 +665,14 @@ function drawChart(d) {
   box.replaceChildren(svg, legend);
 }
 
-// The smallest 1/2/2.5/5 x 10^k at or above v (at least 4, so gridlines fall on integers).
+// The top of the y axis: four grid steps of a "nice" whole size (1, 2 or 5
+// times a power of ten), so every grid line falls on a whole number the
+// label shows exactly (8 queries: 0 2 4 6 8; 10: 0 5 10 15 20).
 function niceMax(v) {
-  if (v <= 4) return 4;
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const f of [1, 2, 2.5, 5, 10]) if (f * p >= v) return f * p;
-  return 10 * p;
+  const want = Math.max(1, v / 4);
+  const p = Math.pow(10, Math.floor(Math.log10(want)));
+  for (const f of [1, 2, 5, 10]) if (f * p >= want) return 4 * f * p;
+  return 40 * p;
 }
 
 function shortNumber(v) {

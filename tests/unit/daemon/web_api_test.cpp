@@ -164,8 +164,10 @@ TEST_CASE("web: login sets an HttpOnly SameSite=Strict cookie and a CSRF token",
     CHECK(cookie.find("Path=/") != std::string::npos);
     CHECK(f.csrf.size() == 64);
     CHECK(f.request("GET", "/api/status").status == 200);
+    f.api.set_privacy_source([] { return std::string("hide_names"); });
     auto session = nlohmann::json::parse(f.request("GET", "/api/session").body);
     CHECK(session["result"]["csrf"] == f.csrf);
+    CHECK(session["result"]["privacy"] == "hide_names");
     // No password set yet: login says how to set one.
     f.hash.clear();
     auto none = f.login("anything");
