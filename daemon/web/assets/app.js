@@ -118,7 +118,8 @@ function fmtMs(ms) {
   if (ms >= 1000) return (ms / 1000).toFixed(ms >= 10000 ? 0 : 1) + ' s';
   if (ms >= 100) return ms.toFixed(0) + ' ms';
   if (ms >= 10) return ms.toFixed(1) + ' ms';
-  return ms.toFixed(2) + ' ms';
+  if (ms >= 1) return ms.toFixed(2) + ' ms';
+  return Math.round(ms * 1000) + ' µs';  // cached and local answers take microseconds
 }
 
 function fmtPercent(ratio, digits) {
