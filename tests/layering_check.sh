@@ -58,7 +58,9 @@ own_includes dhcp/net "${COMMON[@]}" common/io/ dhcp/wire/ dhcp/lease/ dhcp/engi
 own_includes config "${COMMON[@]}" config/ dhcp/engine/server_config.h dhcp/lease/ dhcp/wire/
 # lanlordctl and its benchmark speak to the daemon only over the socket.
 # lanlordctl web-password hashes the password itself (daemon/web/web_auth: no I/O).
-own_includes daemon/ctl "${COMMON[@]}" common/io/ daemon/ctl/ daemon/bench/ resolver/wire/ daemon/web/web_auth
+# import-dnsmasq writes lease journal lines (dhcp/lease/journal_format).
+own_includes daemon/ctl "${COMMON[@]}" common/io/ daemon/ctl/ daemon/bench/ resolver/wire/ daemon/web/web_auth \
+    dhcp/lease/
 own_includes daemon/bench "${COMMON[@]}" common/io/ daemon/bench/ resolver/wire/ config/ resolver/engine/resolv_conf.h \
     daemon/secure_random.h
 

@@ -14,6 +14,7 @@
 
 #include "daemon/bench/bench_command.h"
 #include "daemon/ctl/control_client.h"
+#include "daemon/ctl/import_command.h"
 #include "daemon/ctl/render.h"
 #include "daemon/web/web_auth.h"
 
@@ -37,6 +38,8 @@ Commands:
   allow NAME             never block NAME (and below): the web page's allow list
   unlist NAME            take NAME off both of those lists
   web-password           set the web page's password (read from the terminal, or one line of stdin)
+  import-dnsmasq CONF    write a lanlord.toml from a dnsmasq.conf (--leases: keep the devices' addresses;
+                         lanlordctl import-dnsmasq --help)
   bench [OPTIONS]        compare query latency of resolvers (lanlordctl bench --help)
 
 Options:
@@ -106,6 +109,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "bench")
         return lanlord::bench::run_command({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "import-dnsmasq")
+        return lanlord::ctl::run_import_dnsmasq({args.begin() + 1, args.end()});
 
     const char* env_socket = std::getenv("LANLORD_SOCKET");
     std::string socket = env_socket && *env_socket ? env_socket : kDefaultSocket;

@@ -80,7 +80,7 @@ class DnsService : public EngineIo {
     std::vector<std::unique_ptr<TcpListener>> tcp_;
     std::map<std::uint64_t, TraceDone> traces_;
     QueryLogRing* query_log_ = nullptr;
-    TimePoint event_now_{};  // the `now` given to the engine for the event being handled
+    TimePoint event_now_{};      // the `now` given to the engine for the event being handled
     QueryLogRecord log_record_;  // built here for each answer: no allocation
     std::uint64_t next_trace_ = 1;
 };
