@@ -5,6 +5,7 @@
 #include "common/io/host_name.h"
 #include "common/io/interfaces.h"
 #include "common/io/ipv6_route.h"
+#include "common/io/port_owner.h"
 #include "common/io/privileges.h"
 #include "common/io/read_file.h"
 #include "common/io/run_loop.h"
@@ -96,6 +97,13 @@ int App::run() {
     }
     if (auto err = dns_->listen(endpoints); !err.empty()) {
         spdlog::critical("cannot listen: {}", err);
+        // Say who holds the port and what to change (systemd-resolved's stub listener, most often).
+        if (err.find("in use") != std::string::npos)
+            for (const auto& ep : endpoints)
+                if (auto owner = io::port_owner(ep); !owner.empty()) {
+                    spdlog::critical("{}", owner);
+                    break;
+                }
         return 1;
     }
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
