@@ -46,4 +46,13 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text, bool a
     return out;
 }
 
+std::string group_digits(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 }  // namespace lanlord

@@ -14,6 +14,9 @@ namespace lanlord {
 // The words of a line, split on spaces, tabs and carriage returns.
 std::vector<std::string_view> split_fields(std::string_view line);
 
+// 12345 -> "12,345" (for people: status lines, tables).
+std::string group_digits(std::uint64_t n);
+
 // Bytes as lower-case hex, with `separator` between bytes when not '\0'
 // ("02:00:00:00:00:42" or "020000000042").
 std::string to_hex(std::span<const std::uint8_t> bytes, char separator = '\0');

@@ -11,7 +11,10 @@
 #include "common/io/run_loop.h"
 #include "common/io/systemd_notify.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "daemon/compose.h"
+
+#include <ctime>
 #include "daemon/local_data.h"
 #include "resolver/engine/resolv_conf.h"
 #include "resolver/local/hosts_table.h"
@@ -68,14 +71,26 @@ App::~App() {
     dns_->stop();
 }
 
+// What `systemctl status lanlord` shows (sd_notify STATUS=), refreshed at
+// every watchdog ping: "answering on 3 addresses, 12,345 names cached, 41
+// leases, 1 upstream group with 2 servers, 2 threads".
 std::string App::status_line() const {
     std::size_t servers = 0;
     const ResolverEngine& engine = dns_->main().engine();
     for (const auto& g : engine.groups()) servers += g->servers().size();
+    std::size_t addresses = dns_->main().listening().size(), groups = engine.groups().size();
+    std::string leases;
+    if (dhcp_) {
+        std::int64_t wall = std::time(nullptr);
+        std::size_t n = 0;
+        for (const auto& [address, lease] : dhcp_->store().all())
+            if (lease.expires > wall) ++n;
+        leases = fmt::format(", {} lease{}", group_digits(n), n == 1 ? "" : "s");
+    }
     return fmt::format(
-        "answering on {} addresses with {} threads, {} upstream groups with {} servers, cache {} entries",
-        dns_->main().listening().size(), dns_->size(), engine.groups().size(), servers,
-        cache_->stats().entries);
+        "answering on {} address{}, {} names cached{}, {} upstream group{} with {} server{}, {} thread{}",
+        addresses, addresses == 1 ? "" : "es", group_digits(cache_->stats().entries), leases, groups,
+        groups == 1 ? "" : "s", servers, servers == 1 ? "" : "s", dns_->size(), dns_->size() == 1 ? "" : "s");
 }
 
 int App::run() {
@@ -442,7 +457,7 @@ void App::on_signal() {
 }
 
 void App::arm_watchdog() {
-    io::notify_watchdog();
+    io::notify_watchdog(status_line());
     watchdog_.expires_after(watchdog_interval_);
     watchdog_.async_wait([this](boost::system::error_code ec) {
         if (!ec) arm_watchdog();

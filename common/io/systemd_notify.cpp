@@ -1,49 +1,22 @@
-// The sd_notify protocol (sd_notify(3), "NOTIFY_SOCKET"), spoken directly:
-// one datagram of "KEY=VALUE" lines to the unix socket named in the
-// environment ('@' = abstract namespace). libsystemd would bring libgcrypt,
-// liblzma, libzstd, liblz4 and libcap with it: about 0.8 MiB resident for a
-// few bytes on a socket, which matters on a Raspberry Pi (target: idle RSS <= 4 MiB).
+// sd_notify(3) through libsystemd (libsystemd-dev, the card's dependency):
+// the protocol is small, but the library is the reference implementation
+// (abstract sockets, credentials, the watchdog's WATCHDOG_PID rule) and is
+// what socket activation and the journal come from as well. It costs about
+// 0.8 MiB of resident memory (libgcrypt, liblzma, libzstd, liblz4, libcap
+// come with it); README "Dependencies" has the figures.
 #include "common/io/systemd_notify.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 namespace lanlord::io {
 
 namespace {
-
 void send(const std::string& msg) {
-    const char* path = std::getenv("NOTIFY_SOCKET");
-    if (!path || !*path) return;
-    std::size_t len = std::strlen(path);
-    sockaddr_un addr{};
-    if (len >= sizeof addr.sun_path || (path[0] != '/' && path[0] != '@')) return;
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path, len);
-    if (path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
-    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return;
-    auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
-    ::sendto(fd, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), addr_len);
-    ::close(fd);
+    sd_notify(0, msg.c_str());  // a no-op without NOTIFY_SOCKET
 }
-
-std::optional<unsigned long long> env_number(const char* name) {
-    const char* text = std::getenv(name);
-    if (!text) return std::nullopt;
-    unsigned long long v = 0;
-    auto [p, ec] = std::from_chars(text, text + std::strlen(text), v);
-    if (ec != std::errc() || *p != '\0') return std::nullopt;
-    return v;
-}
-
 }  // namespace
 
 void notify_ready(std::string_view status) {
@@ -66,16 +39,15 @@ void notify_status(std::string_view status) {
 void notify_watchdog() {
     send("WATCHDOG=1");
 }
+void notify_watchdog(std::string_view status) {
+    send("WATCHDOG=1\nSTATUS=" + std::string(status));
+}
 
-// sd_watchdog_enabled(3): WATCHDOG_USEC set, and WATCHDOG_PID (if set) is us.
 std::optional<std::chrono::microseconds> watchdog_ping_interval() {
-    auto usec = env_number("WATCHDOG_USEC");
-    if (!usec || *usec == 0) return std::nullopt;
-    if (std::getenv("WATCHDOG_PID")) {
-        auto pid = env_number("WATCHDOG_PID");
-        if (!pid || *pid != static_cast<unsigned long long>(getpid())) return std::nullopt;
-    }
-    return std::chrono::microseconds(*usec / 2);
+    std::uint64_t usec = 0;
+    // > 0: WATCHDOG_USEC set and WATCHDOG_PID (when set) is this process.
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return std::nullopt;
+    return std::chrono::microseconds(usec / 2);
 }
 
 }  // namespace lanlord::io

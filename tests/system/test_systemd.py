@@ -3,6 +3,7 @@
 RELOADING + MONOTONIC_USEC, STOPPING and WATCHDOG, with a unix datagram
 socket standing in for NOTIFY_SOCKET."""
 
+import re
 import signal
 import sys
 import time
@@ -28,6 +29,9 @@ def case_notify(env):
     ll, listen = start(env, notify)
     m = notify.wait_for("READY", "1", timeout=5)
     check(m.get("STATUS"), f"READY=1 without a STATUS=: {m}")
+    # Something useful for `systemctl status`: what it answers on and holds.
+    check(re.match(r"answering on 1 address, \d+ names? cached, 1 upstream group with 1 server, \d+ threads?$",
+                   m["STATUS"]), f"STATUS= says what lanlord does: {m['STATUS']!r}")
     # Ready means answering.
     check_eq(dig(listen, "www.a.test").rdatas("A"), ["192.0.2.1"], "answer after READY=1")
 
@@ -67,6 +71,7 @@ def case_watchdog(env):
     # on a busy 2-core test machine (lanlord pings every 100 ms).
     check(not gaps or max(gaps) < 0.3, f"gap of {max(gaps) * 1000:.0f} ms between WATCHDOG=1 (limit 200 ms)")
     check_eq(first.get("WATCHDOG"), "1", "first watchdog message")
+    check(first.get("STATUS", "").startswith("answering on "), f"the watchdog ping refreshes STATUS=: {first}")
     ll.signal(signal.SIGTERM)
     check_eq(ll.wait_exit(5), 0, "exit status after SIGTERM")
 
