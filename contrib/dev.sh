@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2 nlohmann-json3-dev libldns-dev libssl-dev libcrypt-dev)
+BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2 nlohmann-json3-dev libldns-dev libssl-dev libcrypt-dev libsystemd-dev)
 TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhcp-client dhcpcd5 prometheus
            clang-format clang-tidy strace ldnsutils unbound dns-root-data
            chromium chromium-driver python3-selenium dnsmasq-base)
