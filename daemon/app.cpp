@@ -1,6 +1,7 @@
 #include "daemon/app.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "common/io/host_name.h"
 #include "common/io/interfaces.h"
@@ -9,6 +10,7 @@
 #include "common/io/privileges.h"
 #include "common/io/read_file.h"
 #include "common/io/run_loop.h"
+#include "common/io/socket_activation.h"
 #include "common/io/systemd_notify.h"
 #include "common/log.h"
 #include "common/text.h"
@@ -110,7 +112,14 @@ int App::run() {
         spdlog::critical("no address to listen on (dns.listen and dns.interfaces gave none)");
         return 1;
     }
-    if (auto err = dns_->listen(endpoints); !err.empty()) {
+    // Socket activation (contrib/lanlord.socket): systemd's sockets serve the
+    // addresses they are bound to; the configuration still says which.
+    std::vector<std::string> ignored;
+    std::vector<InheritedListener> inherited;
+    for (const auto& s : io::inherited_sockets(ignored)) inherited.push_back({s.fd, s.local, s.tcp});
+    for (const auto& why : ignored) spdlog::warn("socket from systemd ignored: {}", why);
+    std::size_t handed = inherited.size();
+    if (auto err = dns_->listen(endpoints, &inherited); !err.empty()) {
         spdlog::critical("cannot listen: {}", err);
         // Say who holds the port and what to change (systemd-resolved's stub listener, most often).
         if (err.find("in use") != std::string::npos)
@@ -122,6 +131,12 @@ int App::run() {
         return 1;
     }
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
+    if (handed) spdlog::info("{} of the {} sockets from systemd in use", handed - inherited.size(), handed);
+    for (const auto& s : inherited) {
+        spdlog::warn("socket from systemd for {}/{} is not in [dns] listen or interfaces: closed",
+                     s.local.to_string(), s.tcp ? "tcp" : "udp");
+        ::close(s.fd);
+    }
     dns_->each([interfaces](DnsService& d) { d.engine().set_interfaces(interfaces); });
     if (auto err = load_root_hints(config_, root_hints_); !err.empty()) {
         spdlog::critical("{}", err);

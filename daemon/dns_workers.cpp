@@ -29,10 +29,13 @@ DnsWorkers::~DnsWorkers() {
     stop();
 }
 
-std::string DnsWorkers::listen(const std::vector<Endpoint>& addresses) {
+std::string DnsWorkers::listen(const std::vector<Endpoint>& addresses,
+                               std::vector<InheritedListener>* inherited) {
     bool several = workers_.size() > 1;
     for (auto& w : workers_)
-        if (auto err = w->dns->listen(addresses, several); !err.empty()) return err;
+        if (auto err = w->dns->listen(addresses, several, w == workers_.front() ? inherited : nullptr);
+            !err.empty())
+            return err;
     return "";
 }
 

@@ -29,7 +29,10 @@ class DnsWorkers {
     DnsWorkers(boost::asio::io_context& main_io, PacketCache& cache, unsigned threads);
     ~DnsWorkers();
 
-    std::string listen(const std::vector<Endpoint>& addresses);
+    // `inherited` (socket activation) go to worker 0; the others bind their
+    // own with SO_REUSEPORT (the socket unit sets ReusePort=yes).
+    std::string listen(const std::vector<Endpoint>& addresses,
+                       std::vector<InheritedListener>* inherited = nullptr);
     // Runs `fn` on every worker, each on its own thread (worker 0 at once).
     void each(const std::function<void(DnsService&)>& fn);
     void start();

@@ -25,14 +25,30 @@ DnsService::~DnsService() {
     close();
 }
 
-std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reuse_port) {
+std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reuse_port,
+                               std::vector<InheritedListener>* inherited) {
+    // The inherited socket of this address and transport, taken out of the list; -1 when none.
+    auto take = [&](const Endpoint& a, bool tcp) {
+        if (!inherited) return -1;
+        for (auto it = inherited->begin(); it != inherited->end(); ++it)
+            if (it->tcp == tcp && it->local == a) {
+                int fd = it->fd;
+                inherited->erase(it);
+                return fd;
+            }
+        return -1;
+    };
     for (const auto& a : addresses) {
         auto index = static_cast<std::uint32_t>(udp_.size());
         auto handler = [this](std::span<const std::uint8_t> b, const ClientRef& c) { on_query(b, c); };
         auto u = std::make_unique<UdpListener>(io_, index, handler);
-        if (auto err = u->open(a, reuse_port); !err.empty()) return "UDP " + a.to_string() + ": " + err;
+        int fd = take(a, false);
+        if (auto err = fd >= 0 ? u->adopt(fd, a) : u->open(a, reuse_port); !err.empty())
+            return "UDP " + a.to_string() + ": " + err;
         auto t = std::make_unique<TcpListener>(io_, index, handler);
-        if (auto err = t->open(a, reuse_port); !err.empty()) return "TCP " + a.to_string() + ": " + err;
+        fd = take(a, true);
+        if (auto err = fd >= 0 ? t->adopt(fd, a) : t->open(a, reuse_port); !err.empty())
+            return "TCP " + a.to_string() + ": " + err;
         udp_.push_back(std::move(u));
         tcp_.push_back(std::move(t));
     }

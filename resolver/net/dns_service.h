@@ -19,6 +19,13 @@
 
 namespace lanlord {
 
+// A socket handed over by systemd (common/io/socket_activation.h).
+struct InheritedListener {
+    int fd = -1;
+    Endpoint local;
+    bool tcp = false;
+};
+
 class DnsService : public EngineIo {
   public:
     DnsService(boost::asio::io_context& io, PacketCache& cache, ResolverEngine::Random random,
@@ -27,7 +34,10 @@ class DnsService : public EngineIo {
 
     // Binds UDP and TCP on every address; returns "" or the first failure.
     // `reuse_port`: other threads bind the same addresses (SO_REUSEPORT).
-    std::string listen(const std::vector<Endpoint>& addresses, bool reuse_port = false);
+    // `inherited`: sockets from systemd, used for the addresses they are
+    // bound to instead of new ones (taken: the fds belong to this service).
+    std::string listen(const std::vector<Endpoint>& addresses, bool reuse_port = false,
+                       std::vector<InheritedListener>* inherited = nullptr);
     void set_tcp_limits(unsigned max_connections, Duration idle_timeout);
     std::vector<Endpoint> listening() const;
     void close();

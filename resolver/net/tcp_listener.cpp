@@ -57,6 +57,19 @@ std::string TcpListener::open(const Endpoint& address, bool reuse_port) {
     return "";
 }
 
+std::string TcpListener::adopt(int fd, const Endpoint& address) {
+    address_ = address;
+    boost::system::error_code ec;
+    acceptor_.assign(address.address.is_v4() ? tcp::v4() : tcp::v6(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        return ec.message();
+    }
+    acceptor_.non_blocking(true, ec);
+    accept();
+    return "";
+}
+
 void TcpListener::set_limits(unsigned max_connections, Duration idle_timeout) {
     max_connections_ = std::max(1u, max_connections);
     idle_timeout_ = idle_timeout;

@@ -26,6 +26,8 @@ class TcpListener {
     TcpListener(boost::asio::io_context& io, std::uint32_t index, Handler handler);
     ~TcpListener();
     std::string open(const Endpoint& address, bool reuse_port = false);
+    // A listening socket from systemd (socket activation).
+    std::string adopt(int fd, const Endpoint& address);
     void set_limits(unsigned max_connections, Duration idle_timeout);
     // Queues an answer on connection `client.connection`; dropped if it closed.
     void send(const ClientRef& client, std::span<const std::uint8_t> bytes);

@@ -1,5 +1,7 @@
 #include "resolver/net/udp_listener.h"
 
+#include <fcntl.h>
+
 #include "common/fault.h"
 #include "common/io/pktinfo.h"
 
@@ -39,7 +41,6 @@ UdpListener::UdpListener(boost::asio::io_context& io, std::uint32_t index, Handl
 UdpListener::~UdpListener() = default;
 
 std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
-    address_ = address;
     int family = address.address.is_v4() ? AF_INET : AF_INET6;
     int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return std::strerror(errno);
@@ -48,14 +49,7 @@ std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
     // joins sockets of the same user, which is how our threads share one.
     int one = 1;
     if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    // Room for bursts (a LAN waking up, a benchmark's 500 outstanding queries).
-    io::set_receive_buffer(fd, 4 << 20);
-    if (family == AF_INET) {
-        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-    } else {
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
-    }
+    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     sockaddr_storage ss;
     unsigned len = address.to_sockaddr(ss);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
@@ -63,6 +57,22 @@ std::string UdpListener::open(const Endpoint& address, bool reuse_port) {
         ::close(fd);
         return why;
     }
+    return adopt(fd, address);
+}
+
+std::string UdpListener::adopt(int fd, const Endpoint& address) {
+    address_ = address;
+    int family = address.address.is_v4() ? AF_INET : AF_INET6;
+    int one = 1;
+    // A socket from systemd may come blocking and without our options.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    // Room for bursts (a LAN waking up, a benchmark's 500 outstanding queries).
+    io::set_receive_buffer(fd, 4 << 20);
+    if (family == AF_INET)
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    else
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
     boost::system::error_code ec;
     socket_.assign(family == AF_INET ? boost::asio::ip::udp::v4() : boost::asio::ip::udp::v6(), fd, ec);
     if (ec) {

@@ -29,6 +29,8 @@ class UdpListener {
     // Returns "" or the reason it failed. `reuse_port`: one socket per thread
     // on the same address, the kernel spreads clients over them.
     std::string open(const Endpoint& address, bool reuse_port = false);
+    // A bound socket from systemd (socket activation), `address` its own.
+    std::string adopt(int fd, const Endpoint& address);
     void send(const ClientRef& client, std::span<const std::uint8_t> bytes);
     const Endpoint& address() const { return address_; }
     void close();
