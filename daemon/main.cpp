@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/fault.h"
+#include "common/io/journal_log.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "daemon/app.h"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
         }
     }
     lanlord::init_logging();
+    lanlord::io::log_to_journal_if_started_by_systemd();  // entries with priorities, not text lines
     lanlord::init_fault_policy_from_env();
     if (!log_level.empty() && !lanlord::parse_log_level(log_level)) {
         std::fprintf(stderr, "lanlord: unknown log level '%s'\n", log_level.c_str());
