@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""The Debian package (issue 16): built from this build directory with CPack's DEB generator, lintian
+reports no error, and unpacked into a scratch root it holds the daemon, lanlordctl, the compressed manual
+pages, the systemd units (whose paths exist in the package), the default configuration as a conffile that
+lanlord --check-config accepts, and maintainer scripts that enable and start the service on install and
+remove the state directory on purge."""
+
+import glob
+import os
+import subprocess
+import sys
+
+import lanlord_test as lt
+from lanlord_test import check, check_eq
+
+
+def case_deb(env):
+    build = os.path.dirname(os.path.dirname(os.path.abspath(env.lanlord)))
+    if not os.path.exists(os.path.join(build, "CPackConfig.cmake")):
+        raise lt.Skip(f"{build} is not a build directory")
+    out = os.path.join(env.tmp, "pkg")
+    os.makedirs(out)
+    p = subprocess.run(["cpack", "-G", "DEB", "-B", out], cwd=build, capture_output=True, text=True, timeout=300)
+    lt.log(p.stdout[-1500:] + p.stderr[-1500:])
+    check_eq(p.returncode, 0, "cpack -G DEB")
+    debs = glob.glob(os.path.join(out, "lanlord_*.deb"))
+    check_eq(len(debs), 1, f"one package built ({debs})")
+    deb = debs[0]
+
+    if subprocess.run(["sh", "-c", "command -v lintian"], capture_output=True).returncode != 0:
+        raise lt.Failure("lintian is not installed (contrib/dev.sh test installs it)")
+    p = subprocess.run(["lintian", "--allow-root", deb], capture_output=True, text=True, timeout=300)
+    lt.log(f"lintian:\n{p.stdout}{p.stderr}")
+    errors = [line for line in p.stdout.splitlines() if line.startswith("E:")]
+    check_eq(errors, [], "lintian errors")
+
+    root = os.path.join(env.tmp, "root")
+    env.run("dpkg-deb", "-x", deb, root)
+    control = os.path.join(env.tmp, "control")
+    env.run("dpkg-deb", "-e", deb, control)
+    for path in ("usr/sbin/lanlord", "usr/bin/lanlordctl", "usr/share/man/man8/lanlord.8.gz",
+                 "usr/share/man/man5/lanlord.toml.5.gz", "usr/share/man/man1/lanlordctl.1.gz",
+                 "usr/lib/systemd/system/lanlord.service", "usr/lib/systemd/system/lanlord.socket",
+                 "usr/share/doc/lanlord/copyright", "etc/lanlord/lanlord.toml"):
+        check(os.path.exists(os.path.join(root, path)), f"the package has /{path}")
+    check_eq(open(os.path.join(control, "conffiles")).read().split(), ["/etc/lanlord/lanlord.toml"], "conffiles")
+    fields = subprocess.run(["dpkg-deb", "-f", deb], capture_output=True, text=True).stdout
+    check("libsystemd0" in fields and "libldns3" in fields, f"Depends computed from the binaries: {fields}")
+
+    # The unit runs what the package installs.
+    unit = open(os.path.join(root, "usr/lib/systemd/system/lanlord.service")).read()
+    for line in unit.splitlines():
+        if line.startswith(("ExecStart=", "ExecStartPre=")):
+            binary = line.split("=", 1)[1].split()[0]
+            check(os.path.exists(os.path.join(root, binary.lstrip("/"))), f"{binary} of {line!r} is in the package")
+    # The default configuration is valid, and checked by the packaged binary itself.
+    p = subprocess.run([os.path.join(root, "usr/sbin/lanlord"), "--check-config",
+                        os.path.join(root, "etc/lanlord/lanlord.toml")], capture_output=True, text=True)
+    check_eq(p.returncode, 0, f"the packaged default configuration is valid: {p.stdout}{p.stderr}")
+    # Maintainer scripts: valid sh; enable and start on install, the state directory gone on purge.
+    for script in ("postinst", "prerm", "postrm"):
+        path = os.path.join(control, script)
+        check(os.access(path, os.X_OK), f"{script} is executable")
+        env.run("sh", "-n", path)
+    postinst = open(os.path.join(control, "postinst")).read()
+    check("deb-systemd-helper enable lanlord.service" in postinst and "deb-systemd-invoke start" in postinst,
+          "postinst enables and starts the service")
+    check("rm -rf /var/lib/lanlord" in open(os.path.join(control, "postrm")).read(), "purge removes the state")
+
+
+if __name__ == "__main__":
+    sys.exit(lt.main({"deb": case_deb}, deadlines={"deb": 170}))
