@@ -14,7 +14,8 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage: lanlord [OPTIONS]
 
-A caching DNS forwarder and DHCPv4 server for small networks.
+A caching DNS resolver (forwarding, or recursive from the root, validating DNSSEC) with
+local names and blocklists, a DHCPv4 server and a web page, for small networks.
 
 Options:
   --config FILE        read the configuration from FILE (TOML, see lanlord.toml(5));
