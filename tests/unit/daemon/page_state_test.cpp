@@ -60,7 +60,7 @@ TEST_CASE("page state: reservations round-trip, bad entries are skipped", "[web]
     CHECK_FALSE(error.empty());
 }
 
-TEST_CASE("page state: changes are saved and read back; a damaged file is set aside", "[web]") {
+TEST_CASE("page state: changes are saved and read back, a damaged file is set aside", "[web]") {
     std::string dir = temp_dir();
     {
         PageState s(dir);
