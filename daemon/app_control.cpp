@@ -227,17 +227,17 @@ nlohmann::json App::leases() {
         std::string subnet;
         for (const auto& s : settings.subnets)
             if (s.subnet.contains(address)) subnet = s.subnet.to_string();
-        out.push_back(
-            {{"address", address.to_string()},
-             {"hardware", mac_text(lease.hardware)},
-             {"client_id", to_hex(lease.client_id)},
-             {"hostname", lease.hostname},
-             {"subnet", subnet},
-             {"expires", lease.expires},
-             {"expires_in_s", lease.expires - wall},
-             {"state", lease.expires > wall ? "active" : "expired"},
-             {"reserved", std::any_of(settings.reservations.begin(), settings.reservations.end(),
-                                      [&](const dhcp::Reservation& r) { return r.address == address; })}});
+        bool reserved = false;  // (a structured binding cannot be captured by a lambda in C++20's clang)
+        for (const auto& r : settings.reservations) reserved = reserved || r.address == address;
+        out.push_back({{"address", address.to_string()},
+                       {"hardware", mac_text(lease.hardware)},
+                       {"client_id", to_hex(lease.client_id)},
+                       {"hostname", lease.hostname},
+                       {"subnet", subnet},
+                       {"expires", lease.expires},
+                       {"expires_in_s", lease.expires - wall},
+                       {"state", lease.expires > wall ? "active" : "expired"},
+                       {"reserved", reserved}});
     }
     // Reservations: the configuration's and the page's (web-reservations.json).
     nlohmann::json reservations = nlohmann::json::array();

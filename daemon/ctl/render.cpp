@@ -301,7 +301,7 @@ std::string render_querylog(const json& r) {
         std::strftime(when, sizeof when, "%H:%M:%S", &tm);
         std::string client = q.at("client").get<std::string>();
         if (auto name = q.at("client_name").get<std::string>(); !name.empty())
-            client = name + " (" + client + ")";
+            client = fmt::format("{} ({})", name, client);
         rows.push_back({fmt::format("{}.{:03}", when, ms % 1000), client, q.at("name").get<std::string>(),
                         q.at("type").get<std::string>(), q.at("outcome").get<std::string>(),
                         q.at("rcode").get<std::string>(),
