@@ -461,18 +461,21 @@ void Loader::read_control(const toml::table& table, ControlConfig& control) {
                 });
 }
 
+std::optional<Endpoint> Loader::get_endpoint(const toml::node& v, const std::string& path,
+                                             std::uint16_t default_port) {
+    auto text = get_string(v, path);
+    if (!text) return std::nullopt;
+    auto ep = Endpoint::parse(*text, default_port);
+    if (!ep) error(v.source(), path, "not an address with an optional port: " + quoted(*text));
+    return ep;
+}
+
 void Loader::read_metrics(const toml::table& table, MetricsConfig& metrics) {
     read_fields(table, "metrics",
                 {
                     {"listen",
                      [&](auto& v, auto& p) {
-                         auto text = get_string(v, p);
-                         if (!text) return;
-                         auto ep = Endpoint::parse(*text, 9153);
-                         if (!ep)
-                             error(v.source(), p, "not an address with an optional port: " + quoted(*text));
-                         else
-                             metrics.listen = *ep;
+                         if (auto ep = get_endpoint(v, p, 9153)) metrics.listen = *ep;
                      }},
                 });
 }
@@ -508,13 +511,7 @@ void Loader::read_web(const toml::table& table, WebConfig& web) {
                 {
                     {"listen",
                      [&](auto& v, auto& p) {
-                         auto text = get_string(v, p);
-                         if (!text) return;
-                         auto ep = Endpoint::parse(*text, 8080);
-                         if (!ep)
-                             error(v.source(), p, "not an address with an optional port: " + quoted(*text));
-                         else
-                             web.listen = *ep;
+                         if (auto ep = get_endpoint(v, p, 8080)) web.listen = *ep;
                      }},
                     {"session_timeout",
                      [&](auto& v, auto& p) {

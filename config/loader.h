@@ -80,6 +80,9 @@ class Loader {
     std::optional<ConfigDuration> get_ttl(const toml::node& v, const std::string& path);
     std::optional<std::size_t> get_size(const toml::node& v, const std::string& path);
     std::optional<std::string> get_interface(const toml::node& v, const std::string& path);
+    // "address[:port]" of a listener ([metrics], [web]); nullopt (and an error) when it is not one.
+    std::optional<Endpoint> get_endpoint(const toml::node& v, const std::string& path,
+                                         std::uint16_t default_port);
     // Calls `each` for every string of an array of strings; returns how many
     // elements were written (valid or not), or nullopt when it is no array.
     std::optional<std::size_t> for_each_string(const toml::node& v, const std::string& path,

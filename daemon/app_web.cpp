@@ -3,9 +3,9 @@
 // configuration text, the password and the resolver comparison. Main thread.
 #include <fmt/format.h>
 
-#include <sys/random.h>
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -18,6 +18,7 @@
 #include "daemon/compose.h"
 #include "daemon/control/query_log_json.h"
 #include "daemon/control/status_json.h"
+#include "daemon/secure_random.h"
 #include "resolver/local/reverse_name.h"
 #include "resolver/wire/dns_constants.h"
 
@@ -367,11 +368,10 @@ std::string App::open_web() {
     if (!config_.web.listen) return "";
     web_api_ = std::make_unique<WebApi>(
         static_cast<ControlBackend&>(*this), [this] { return page_state_->password_hash(); },
-        [](std::span<std::uint8_t> out) {
-            std::size_t got = 0;
-            while (got < out.size()) {
-                ssize_t n = getrandom(out.data() + got, out.size() - got, 0);
-                if (n > 0) got += static_cast<std::size_t>(n);
+        [random = std::make_shared<SecureRandom>()](std::span<std::uint8_t> out) {
+            for (std::size_t i = 0; i < out.size(); i += 8) {  // the kernel's CSPRNG, 4 KiB at a time
+                std::uint64_t v = (*random)();
+                std::memcpy(out.data() + i, &v, std::min<std::size_t>(8, out.size() - i));
             }
         },
         config_.web.session_timeout);

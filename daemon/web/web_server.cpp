@@ -11,6 +11,7 @@
 
 #include "common/fault.h"
 #include "common/time.h"
+#include "daemon/control/tcp_listen.h"
 
 namespace lanlord {
 
@@ -138,19 +139,7 @@ WebServer::~WebServer() {
 }
 
 std::string WebServer::open(const Endpoint& listen) {
-    boost::system::error_code ec;
-    auto address = boost::asio::ip::make_address(listen.address.to_string(), ec);
-    if (ec) return "bad address " + listen.to_string();
-    tcp::endpoint ep(address, listen.port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(32, ec);
-    if (ec) {
-        boost::system::error_code close_ec;
-        acceptor_.close(close_ec);
-        return "cannot listen on " + listen.to_string() + ": " + ec.message();
-    }
+    if (auto err = listen_tcp(acceptor_, listen, 32); !err.empty()) return err;
     accept();
     return "";
 }
