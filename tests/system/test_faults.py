@@ -298,29 +298,57 @@ print(sent, answers[0])
 """
 
 
+def udp_receive_buffer_drops():
+    """The kernel's count of UDP datagrams dropped because a socket's receive
+    buffer was full (RcvbufErrors in /proc/net/snmp, this network namespace)."""
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
 def case_rate_limit(env):
     """client_rate_limit = 50: one client flooding as fast as it can is held to 50 queries/s while
-    another at 20/s gets every answer; rate_limited counts the drops."""
+    another at 20/s gets every answer; rate_limited counts the drops.
+
+    The modest client retries as a stub does (3 tries, 1 s apart). A flood
+    can fill the listening socket's buffer faster than a slow build (ASan on
+    a loaded 2-core CI machine) empties it; the kernel then drops datagrams
+    lanlord never sees, whoever sent them. That is the host's limit, not the
+    rate limiter's, so a first try lost is accepted only when the kernel
+    counted receive-buffer drops meanwhile; a wrongly shared limit would
+    drop the retries too."""
     nsd = env.nsd("nsd", env.addr(11), {"rl.test": lt.zone("rl.test", ["* IN A 192.0.2.7"])})
     d = Daemon(env, [nsd.address], dns={"client_rate_limit": 50})
     flood_seconds = 3.0
+    kernel_drops_before = udp_receive_buffer_drops()
     flooder = subprocess.Popen([PY, "-c", FLOODER, env.addr(2), d.listen, str(flood_seconds)],
                                stdout=subprocess.PIPE, text=True, start_new_session=True)
     env.defer(lt.stop_process_tree, flooder)
     time.sleep(0.3)  # the flood is on
-    results, start = [], time.monotonic()
+    results, first_try_lost, start = [], 0, time.monotonic()
     for i in range(40):  # 20 per second for 2 s, from another address
-        results.append(ask(d.listen, f"n{i}.rl.test", timeout=2.0, source=env.addr(3)))
+        for attempt in range(3):
+            r = ask(d.listen, f"n{i}.rl.test", timeout=1.0, source=env.addr(3))
+            if r[0] != "timeout":
+                break
+            first_try_lost += attempt == 0
+        results.append(r)
         time.sleep(max(0.0, start + (i + 1) * 0.05 - time.monotonic()))
     out, _ = flooder.communicate(timeout=flood_seconds + 10)
+    kernel_drops = udp_receive_buffer_drops() - kernel_drops_before
     sent, answered = (int(x) for x in out.split())
     s = d.stats()
     lt.log(f"flooder sent {sent} queries in {flood_seconds:.0f}s ({sent / flood_seconds:.0f}/s), got {answered} "
-           f"answers; rate_limited {s['rate_limited']}; the modest client: "
-           f"{sum(1 for r in results if r[0] == 'NOERROR')}/40 answered, slowest {max(r[2] for r in results) * 1000:.0f} ms")
+           f"answers; rate_limited {s['rate_limited']}; kernel receive-buffer drops {kernel_drops}; the modest "
+           f"client: {sum(1 for r in results if r[0] == 'NOERROR')}/40 answered, {first_try_lost} first tries "
+           f"lost, slowest {max(r[2] for r in results) * 1000:.0f} ms")
     check(sent > 2000, f"test setup: the flooder sent only {sent} queries")
     bad = [(i, r) for i, r in enumerate(results) if r[:2] != ("NOERROR", ["192.0.2.7"])]
-    check(not bad, f"the client at 20 queries/s lost {len(bad)} of 40 answers during the flood: {bad[:5]}")
+    check(not bad, f"the client at 20 queries/s lost {len(bad)} of 40 answers during the flood, with "
+          f"retries: {bad[:5]}")
+    check(first_try_lost == 0 or kernel_drops > 0,
+          f"the client at 20 queries/s lost {first_try_lost} first tries while the kernel dropped nothing: "
+          "lanlord itself dropped them")
     allowed = 50 * flood_seconds + 50  # the rate, plus one burst
     check(answered <= allowed * 1.1, f"the flooder got {answered} answers in {flood_seconds}s; the limit allows "
           f"about {allowed:.0f}")
@@ -328,10 +356,10 @@ def case_rate_limit(env):
     # Against what lanlord received, not what the flooder sent: on a loaded
     # machine the kernel drops datagrams lanlord never sees (a CI run with a
     # fuzzer beside it lost 3,907 of 353,400), and those are neither answered
-    # nor counted. The modest client's 40 are received too.
+    # nor counted. The modest client's queries are received too.
     received = s["queries"]
-    check(received <= sent + 40, f"lanlord received {received} queries, more than the {sent} + 40 sent")
-    check(s["rate_limited"] >= received - 40 - allowed * 1.1,
+    check(received <= sent + 40 * 3, f"lanlord received {received} queries, more than the {sent} + 40 sent")
+    check(s["rate_limited"] >= received - 40 * 3 - allowed * 1.1,
           f"rate_limited is {s['rate_limited']} for {received} queries received of which about {allowed:.0f} "
           f"were allowed")
 
