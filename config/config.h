@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/ip_address.h"
+#include "common/tls_auth.h"
 #include "dhcp/engine/server_config.h"
 
 namespace lanlord {
@@ -24,8 +25,12 @@ using ConfigDuration = std::chrono::milliseconds;
 
 // One [[upstream]] table: a group of servers and the names it serves.
 struct UpstreamGroupConfig {
-    std::string name;                       // "name"; default "upstream<N>" (1-based)
-    std::vector<Endpoint> servers;          // "servers": "ip" or "ip:port" / "[v6]:port", port 53
+    std::string name;               // "name"; default "upstream<N>" (1-based)
+    std::vector<Endpoint> servers;  // "servers": "ip" or "ip:port" / "[v6]:port", port 53
+    // The servers written "tls://ADDR[:PORT][#NAME]" (DNS over TLS, port 853),
+    // each also in `servers`, with how it is authenticated: NAME, and the
+    // group's "tls_ca_file" and "tls_pin_sha256".
+    std::vector<std::pair<Endpoint, TlsAuth>> tls_servers;
     std::string resolv_conf;                // "resolv_conf": file whose nameserver lines add servers; watched
     std::string interface;                  // "interface": egress device (SO_BINDTODEVICE); "" = any
     std::vector<std::string> domains;       // "domains": lower-case wire-form names; "." = default route
@@ -94,6 +99,9 @@ struct DnsConfig {
     std::string identity;                 // "identity": CHAOS id.server; empty: the host's name
     bool hide_identity = false;           // "hide_identity": REFUSE id.server / hostname.bind
     bool hide_version = false;            // "hide_version": REFUSE version.bind / version.server
+    std::vector<Endpoint> tls_listen;     // "tls_listen": DNS over TLS listeners, port 853 unless given
+    std::string tls_certificate;          // "tls_certificate": PEM chain for tls_listen; read again on SIGHUP
+    std::string tls_key;                  // "tls_key": its private key, PEM
     friend bool operator==(const DnsConfig&, const DnsConfig&) = default;
 };
 

@@ -416,7 +416,12 @@ void Loader::read_dns(const toml::table& table, DnsConfig& dns) {
                          burst_node = &v;
                          assign(dns.client_rate_burst, get_integer(v, p, 0, 1000000));
                      }},
+                    // finish_dns_tls
+                    {"tls_listen", [](auto&, auto&) {}},
+                    {"tls_certificate", [](auto&, auto&) {}},
+                    {"tls_key", [](auto&, auto&) {}},
                 });
+    finish_dns_tls(table, dns);
     if (burst_node && dns.client_rate_burst && !dns.client_rate_limit)
         error(burst_node->source(), "dns.client_rate_burst",
               "has no effect without dns.client_rate_limit (queries per second per client)");
@@ -595,50 +600,52 @@ UpstreamGroupConfig Loader::read_group(const toml::table& table, const std::stri
     std::size_t servers_written = 0;
     bool resolv_conf_given = false, domains_given = false;
     const toml::node* recursive_node = nullptr;
-    read_fields(
-        table, path,
-        {
-            {"name",
-             [&](auto& v, auto& p) {
-                 name_node = &v;
-                 auto name = get_string(v, p);
-                 if (name && name->empty())
-                     error(v.source(), p, "the group name must not be empty");
-                 else
-                     assign(group.name, name);
-             }},
-            {"servers", [&](auto& v, auto& p) { servers_written = read_servers(v, p, group.servers); }},
-            {"resolv_conf",
-             [&](auto& v, auto& p) {
-                 resolv_conf_given = true;
-                 auto file = get_string(v, p);
-                 if (file && file->empty())
-                     error(v.source(), p, "the resolv_conf path must not be empty");
-                 else
-                     assign(group.resolv_conf, file);
-             }},
-            {"interface",
-             [&](auto& v, auto& p) {
-                 // "" is the documented "any interface", so it is not checked as a name.
-                 auto s = v.as_string();
-                 if (s && s->get().empty())
-                     group.interface.clear();
-                 else
-                     assign(group.interface, get_interface(v, p));
-             }},
-            {"domains",
-             [&](auto& v, auto& p) {
-                 domains_given = true;
-                 read_domains(v, p, group);
-             }},
-            {"clients", [&](auto& v, auto& p) { group.clients = get_interfaces(v, p); }},
-            {"recursive",
-             [&](auto& v, auto& p) {
-                 recursive_node = &v;
-                 assign(group.recursive, get_bool(v, p));
-             }},
-        });
+    read_fields(table, path,
+                {
+                    {"name",
+                     [&](auto& v, auto& p) {
+                         name_node = &v;
+                         auto name = get_string(v, p);
+                         if (name && name->empty())
+                             error(v.source(), p, "the group name must not be empty");
+                         else
+                             assign(group.name, name);
+                     }},
+                    {"servers", [&](auto& v, auto& p) { servers_written = read_servers(v, p, group); }},
+                    {"tls_ca_file", [](auto&, auto&) {}},  // finish_group_tls
+                    {"tls_pin_sha256", [](auto&, auto&) {}},
+                    {"resolv_conf",
+                     [&](auto& v, auto& p) {
+                         resolv_conf_given = true;
+                         auto file = get_string(v, p);
+                         if (file && file->empty())
+                             error(v.source(), p, "the resolv_conf path must not be empty");
+                         else
+                             assign(group.resolv_conf, file);
+                     }},
+                    {"interface",
+                     [&](auto& v, auto& p) {
+                         // "" is the documented "any interface", so it is not checked as a name.
+                         auto s = v.as_string();
+                         if (s && s->get().empty())
+                             group.interface.clear();
+                         else
+                             assign(group.interface, get_interface(v, p));
+                     }},
+                    {"domains",
+                     [&](auto& v, auto& p) {
+                         domains_given = true;
+                         read_domains(v, p, group);
+                     }},
+                    {"clients", [&](auto& v, auto& p) { group.clients = get_interfaces(v, p); }},
+                    {"recursive",
+                     [&](auto& v, auto& p) {
+                         recursive_node = &v;
+                         assign(group.recursive, get_bool(v, p));
+                     }},
+                });
     if (!domains_given) set_default_route(group);
+    finish_group_tls(table, path, group);
     if (group.recursive && (servers_written != 0 || resolv_conf_given))
         error(recursive_node->source(), path + ".recursive",
               "a recursive group resolves from the root servers itself: remove \"servers\" and "
@@ -649,15 +656,17 @@ UpstreamGroupConfig Loader::read_group(const toml::table& table, const std::stri
     return group;
 }
 
-std::size_t Loader::read_servers(const toml::node& v, const std::string& path, std::vector<Endpoint>& out) {
+std::size_t Loader::read_servers(const toml::node& v, const std::string& path, UpstreamGroupConfig& group) {
     auto written = for_each_string(v, path, [&](auto& text, auto& element, auto& element_path) {
-        if (auto server = Endpoint::parse(text, kUpstreamPort))
-            out.push_back(*server);
-        else
+        if (read_tls_server(text, element, element_path, group)) return;
+        auto server = Endpoint::parse(text, kUpstreamPort);
+        if (!server)
             error(element.source(), element_path,
                   "invalid server address " + quoted(text) +
                       ": expected an IP address with an optional port, e.g. 192.0.2.1, 192.0.2.1:53 or "
-                      "[2001:db8::1]:53");
+                      "[2001:db8::1]:53, or tls://192.0.2.1#dns.example for DNS over TLS");
+        else
+            group.servers.push_back(*server);
     });
     return written.value_or(1);
 }

@@ -91,6 +91,13 @@ class Loader {
     std::vector<Prefix> get_prefixes(const toml::node& v, const std::string& path);
 
     void read_dns(const toml::table& table, DnsConfig& dns);
+    // tls_loader.cpp: DNS over TLS. A "tls://" server of a group (false: it
+    // is not one), the group's TLS keys once all its keys are read, and the
+    // listener's keys of [dns].
+    bool read_tls_server(const std::string& text, const toml::node& element, const std::string& path,
+                         UpstreamGroupConfig& group);
+    void finish_group_tls(const toml::table& table, const std::string& path, UpstreamGroupConfig& group);
+    void finish_dns_tls(const toml::table& table, DnsConfig& dns);
     void read_control(const toml::table& table, ControlConfig& control);
     void read_metrics(const toml::table& table, MetricsConfig& metrics);
     void read_querylog(const toml::table& table, QueryLogConfig& querylog);
@@ -103,7 +110,7 @@ class Loader {
     UpstreamGroupConfig read_group(const toml::table& table, const std::string& path, std::size_t index,
                                    const toml::node*& name_node);
     // Returns how many servers were written, valid or not (1 for a non-array).
-    std::size_t read_servers(const toml::node& v, const std::string& path, std::vector<Endpoint>& out);
+    std::size_t read_servers(const toml::node& v, const std::string& path, UpstreamGroupConfig& group);
     void read_domains(const toml::node& v, const std::string& path, UpstreamGroupConfig& group);
 
     // local_loader.cpp: [local], [[local.record]], [[local.address]], [blocklist]

@@ -131,6 +131,10 @@ int App::run() {
         return 1;
     }
     for (const auto& ep : endpoints) spdlog::info("listening on {} (UDP and TCP)", ep.to_string());
+    if (auto err = open_tls_listeners(); !err.empty()) {
+        spdlog::critical("cannot listen: {}", err);
+        return 1;
+    }
     if (handed) spdlog::info("{} of the {} sockets from systemd in use", handed - inherited.size(), handed);
     for (const auto& s : inherited) {
         spdlog::warn("socket from systemd for {}/{} is not in [dns] listen or interfaces: closed",
@@ -257,7 +261,11 @@ void App::apply(const Config& config, bool initial) {
             spdlog::warn(
                 "listen addresses, interfaces, port, user, control socket, metrics and web listeners and the "
                 "query log's size change only at restart; kept the old ones");
+        if (old.dns.tls_listen != config.dns.tls_listen)
+            spdlog::warn(
+                "dns.tls_listen changes only at restart; the certificate and key are read again now");
         config_ = config;
+        reload_tls_certificate();
     }
     // tcp_max_connections is the total: each thread's acceptors take a share.
     unsigned share =

@@ -50,6 +50,10 @@ class App : private ControlBackend {
     // Re-reads the configuration file; the errors found (empty: applied).
     std::vector<std::string> reload_config(const char* why);
     std::string open_control();
+    // app_tls.cpp: the DNS over TLS listeners ([dns] tls_listen) and their
+    // certificate, read again on SIGHUP (a bad one keeps the one in force).
+    std::string open_tls_listeners();
+    void reload_tls_certificate();
 
     // ControlBackend (daemon/app_control.cpp)
     DaemonSnapshot snapshot() override;
@@ -122,6 +126,7 @@ class App : private ControlBackend {
     std::thread blocklist_loader_;      // builds the next blocklist aside
     std::uint64_t blocklist_generation_ = 0;
     bool blocklist_loading_ = false, blocklist_reload_pending_ = false;
+    bool tls_listening_ = false;  // the DNS over TLS listeners are open
     boost::asio::signal_set signals_;
     boost::asio::steady_timer watchdog_;
     std::chrono::microseconds watchdog_interval_{0};

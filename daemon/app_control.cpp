@@ -34,6 +34,25 @@ ServerSnapshot server_snapshot(const UpstreamGroup& g, std::size_t i, const Serv
     s.failures = h.failures;
     s.timeouts = h.timeouts;
     s.rtt = h.rtt_histogram;
+    if (h.tls && h.tls_stats) {
+        const TlsServerStats& t = *h.tls_stats;
+        auto texts = t.texts();
+        auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+        s.tls = TlsSnapshot{h.tls->name,
+                            texts.version,
+                            texts.last_error,
+                            t.verified.load(std::memory_order_relaxed),
+                            t.open_connections.load(std::memory_order_relaxed),
+                            get(t.connections_opened),
+                            get(t.handshakes),
+                            get(t.resumed),
+                            get(t.handshake_failures),
+                            get(t.queries),
+                            get(t.answers),
+                            get(t.retried),
+                            get(t.failed)};
+        s.address = "tls://" + s.address + (h.tls->name.empty() ? "" : "#" + h.tls->name);
+    }
     if (h.backoff_until > now) {
         s.state = "backed-off";
         s.backoff_left_s = std::chrono::duration<double>(h.backoff_until - now).count();

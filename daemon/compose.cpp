@@ -43,7 +43,7 @@ EngineSettings engine_settings(const Config& c, std::string_view host_name) {
 std::vector<GroupSpec> group_specs(const Config& c) {
     std::vector<GroupSpec> out;
     for (const auto& g : c.upstreams)
-        out.push_back({g.name, g.interface, g.servers, g.domains, g.clients, g.recursive});
+        out.push_back({g.name, g.interface, g.servers, g.domains, g.clients, g.recursive, g.tls_servers});
     return out;
 }
 

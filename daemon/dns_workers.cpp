@@ -39,6 +39,13 @@ std::string DnsWorkers::listen(const std::vector<Endpoint>& addresses,
     return "";
 }
 
+std::string DnsWorkers::listen_tls(const std::vector<Endpoint>& addresses,
+                                   const std::shared_ptr<boost::asio::ssl::context>& context) {
+    for (auto& w : workers_)
+        if (auto err = w->dns->listen_tls(addresses, workers_.size() > 1, context); !err.empty()) return err;
+    return "";
+}
+
 void DnsWorkers::each(const std::function<void(DnsService&)>& fn) {
     for (auto& w : workers_) {
         if (!w->own_io) {

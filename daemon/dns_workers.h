@@ -33,6 +33,9 @@ class DnsWorkers {
     // own with SO_REUSEPORT (the socket unit sets ReusePort=yes).
     std::string listen(const std::vector<Endpoint>& addresses,
                        std::vector<InheritedListener>* inherited = nullptr);
+    // DNS over TLS listeners on every worker (SO_REUSEPORT when several).
+    std::string listen_tls(const std::vector<Endpoint>& addresses,
+                           const std::shared_ptr<boost::asio::ssl::context>& context);
     // Runs `fn` on every worker, each on its own thread (worker 0 at once).
     void each(const std::function<void(DnsService&)>& fn);
     void start();

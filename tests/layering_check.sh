@@ -35,7 +35,7 @@ own_includes() {
 
 # The base: plain types, no I/O.
 COMMON=(common/byte_cursor common/dns_name common/fault common/hash common/histogram common/interface_info
-        common/ip_address common/log common/text common/time)
+        common/ip_address common/log common/text common/time common/base64 common/tls_auth)
 own_includes common "${COMMON[@]}"
 own_includes common/io "${COMMON[@]}"
 # Resolver logic, bottom up: wire <- cache, local, recursion, dnssec <- engine; then
@@ -87,7 +87,10 @@ third_party "toml++" '#include [<"]toml' config/
 third_party "nlohmann-json" '#include [<"]nlohmann' daemon/
 third_party "systemd" '#include [<"]systemd/' common/io/
 third_party "ldns" '#include [<"]ldns/' resolver/dnssec/
-third_party "OpenSSL" '#include [<"]openssl/' resolver/dnssec/crypto
+# OpenSSL: DNSSEC's digests, and DNS over TLS (resolver/net/tls_context.h).
+third_party "OpenSSL" '#include [<"]openssl/' resolver/dnssec/crypto resolver/net/tls_context.cpp
+third_party "Boost.Asio's ssl" '#include [<"]boost/asio/ssl' resolver/net/tls_context resolver/net/dot_client \
+    resolver/net/tcp_listener
 third_party "sockets" '#include <(sys/socket|netinet/in|arpa/inet|linux/netlink|linux/rtnetlink)\.h>' \
     common/io/ common/ip_address resolver/net/ dhcp/net/ daemon/ dhcp/wire/icmp_echo
 

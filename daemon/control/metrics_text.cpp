@@ -169,6 +169,39 @@ std::string render_metrics(const DaemonSnapshot& s) {
             for (const auto& srv : g.servers)
                 w.sample(m.name, {{"group", g.name}, {"server", srv.address}}, m.value(srv));
     }
+    // DNS over TLS servers only (RFC 7858): their connections.
+    struct TlsMetric {
+        const char* name;
+        const char* type;
+        const char* help;
+        double (*value)(const TlsSnapshot&);
+    };
+    static const TlsMetric kTlsMetrics[] = {
+        {"lanlord_upstream_tls_connections", "gauge", "DNS over TLS connections open to the server.",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.connections); }},
+        {"lanlord_upstream_tls_handshakes_total", "counter",
+         "TLS handshakes completed (resumed ones included).",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.handshakes); }},
+        {"lanlord_upstream_tls_resumed_total", "counter", "TLS handshakes that resumed a session.",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.resumed); }},
+        {"lanlord_upstream_tls_handshake_failures_total", "counter",
+         "Connections that failed before the server was authenticated (connect, TLS, certificate, pin).",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.handshake_failures); }},
+        {"lanlord_upstream_tls_queries_total", "counter", "Queries written to the server's TLS connections.",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.queries); }},
+        {"lanlord_upstream_tls_retried_total", "counter",
+         "Queries asked again on another connection after theirs closed.",
+         [](const TlsSnapshot& t) { return static_cast<double>(t.retried); }},
+        {"lanlord_upstream_tls_verified", "gauge", "1 when the last handshake authenticated the server.",
+         [](const TlsSnapshot& t) { return t.verified ? 1.0 : 0.0; }},
+    };
+    for (const auto& m : kTlsMetrics) {
+        w.family(m.name, m.type, m.help);
+        for (const auto& g : s.upstreams)
+            for (const auto& srv : g.servers)
+                if (srv.tls)
+                    w.sample(m.name, {{"group", g.name}, {"server", srv.address}}, m.value(*srv.tls));
+    }
     w.family("lanlord_upstream_rtt_seconds", "histogram", "Round-trip time of every upstream answer.");
     for (const auto& g : s.upstreams)
         for (const auto& srv : g.servers)

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,19 @@
 
 namespace lanlord {
 
+// A DNS over TLS server's connections (TlsServerStats), all threads'.
+struct TlsSnapshot {
+    std::string auth_name, version, last_error;
+    bool verified = false;
+    std::int64_t connections = 0;  // open now
+    std::uint64_t connections_opened = 0, handshakes = 0, resumed = 0, handshake_failures = 0;
+    std::uint64_t queries = 0, answers = 0, retried = 0, failed = 0;
+    double queries_per_connection() const {
+        return connections_opened ? static_cast<double>(queries) / static_cast<double>(connections_opened)
+                                  : 0.0;
+    }
+};
+
 struct ServerSnapshot {
     std::string address;  // "192.0.2.1:53"
     bool from_resolv_conf = false;
@@ -26,6 +40,7 @@ struct ServerSnapshot {
     unsigned consecutive_failures = 0;
     std::uint64_t queries = 0, answers = 0, failures = 0, timeouts = 0;
     LatencyHistogram rtt;
+    std::optional<TlsSnapshot> tls;  // a DNS over TLS server
 };
 
 struct GroupSnapshot {

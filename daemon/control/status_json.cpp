@@ -37,6 +37,23 @@ nlohmann::json server_json(const ServerSnapshot& s, bool with_histogram) {
                         {"failures", s.failures},
                         {"timeouts", s.timeouts}};
     if (with_histogram) j["rtt"] = histogram_json(s.rtt);
+    if (s.tls) {
+        const TlsSnapshot& t = *s.tls;
+        j["tls"] = {{"auth_name", t.auth_name},
+                    {"version", t.version},
+                    {"verified", t.verified},
+                    {"last_error", t.last_error},
+                    {"connections", t.connections},
+                    {"connections_opened", t.connections_opened},
+                    {"handshakes", t.handshakes},
+                    {"resumed", t.resumed},
+                    {"handshake_failures", t.handshake_failures},
+                    {"queries", t.queries},
+                    {"answers", t.answers},
+                    {"retried", t.retried},
+                    {"failed", t.failed},
+                    {"queries_per_connection", t.queries_per_connection()}};
+    }
     return j;
 }
 

@@ -57,6 +57,29 @@ std::string ms(double v) {
     return v > 0 ? fmt::format("{:.1f}", v) : std::string("-");
 }
 
+// DNS over TLS servers: what their connections did (none: "").
+std::string tls_table(const json& groups) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& g : groups)
+        for (const auto& s : g.at("servers")) {
+            if (!s.contains("tls")) continue;
+            const json& t = s.at("tls");
+            std::string verified = t.at("verified").get<bool>() ? "yes" : "no";
+            std::string error = t.at("last_error").get<std::string>();
+            if (!error.empty() && !t.at("verified").get<bool>()) verified += " (" + error + ")";
+            rows.push_back({s.at("address").get<std::string>(), t.at("version").get<std::string>(), verified,
+                            std::to_string(t.at("connections").get<std::int64_t>()),
+                            human_count(t.at("handshakes").get<std::uint64_t>()),
+                            human_count(t.at("resumed").get<std::uint64_t>()),
+                            human_count(t.at("handshake_failures").get<std::uint64_t>()),
+                            fmt::format("{:.1f}", t.at("queries_per_connection").get<double>())});
+        }
+    if (rows.empty()) return "";
+    return "\n" + render_table({"DNS OVER TLS", "TLS", "VERIFIED", "OPEN", "HANDSHAKES", "RESUMED", "FAILED",
+                                "QUERIES/CONN"},
+                               rows, {false, false, false, true, true, true, true, true});
+}
+
 std::string upstream_table(const json& groups) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& g : groups) {
@@ -74,9 +97,11 @@ std::string upstream_table(const json& groups) {
         if (g.at("servers").empty())
             rows.push_back({g.at("name").get<std::string>(), "(no server)", "", "", "", "", "", "", ""});
     }
-    return render_table(
+    std::string out = render_table(
         {"GROUP", "SERVER", "STATE", "SRTT ms", "RTO ms", "QUERIES", "ANSWERS", "FAILURES", "IN A ROW"}, rows,
         {false, false, false, true, true, true, true, true, true});
+    out += tls_table(groups);
+    return out;
 }
 
 std::string subnet_table(const json& subnets) {

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
 #include "common/ip_address.h"
 #include "common/time.h"
+#include "common/tls_auth.h"
 #include "resolver/engine/query_log.h"
 
 namespace lanlord {
@@ -27,6 +29,8 @@ struct ClientRef {
     bool tcp = false;
 };
 
+struct TlsServerStats;  // resolver/engine/upstream_group.h
+
 // One upstream attempt: the I/O layer sends `query` from a random source port
 // bound to `interface` when not empty, and reports with the same token every
 // datagram that arrives on that port with the query's ID (or the TCP answer).
@@ -39,6 +43,10 @@ struct UpstreamRequest {
     const std::string* interface = nullptr;  // egress device for SO_BINDTODEVICE; may be empty
     bool tcp = false;
     std::span<const std::uint8_t> query;
+    // DNS over TLS (then tcp is true too): how to authenticate the server, and
+    // where its connections count what they do. Null: plain UDP or TCP.
+    std::shared_ptr<const TlsAuth> tls = nullptr;
+    std::shared_ptr<TlsServerStats> tls_stats = nullptr;
 };
 
 struct RecursionResult;

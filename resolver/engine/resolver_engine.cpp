@@ -51,7 +51,9 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
         const GroupSpec& spec = groups[i];
         auto g = registry_->obtain(spec.name, spec.interface, settings_.selection);
         configured_servers_[spec.name] = spec.servers;
-        g->set_servers(spec.servers, resolv_conf_servers_[spec.name], self_);  // same for every engine
+        configured_tls_[spec.name] = spec.tls_servers;
+        // The same for every engine.
+        g->set_servers(spec.servers, resolv_conf_servers_[spec.name], self_, spec.tls_servers);
         for (const auto& d : spec.domains) router_.add({i, d, spec.clients});
         next.push_back(std::move(g));
     }
@@ -70,7 +72,8 @@ void ResolverEngine::configure(EngineSettings settings, const std::vector<GroupS
 void ResolverEngine::set_resolv_conf_servers(const std::string& group, const std::vector<Endpoint>& servers) {
     resolv_conf_servers_[group] = servers;
     for (auto& g : groups_)
-        if (g->name() == group) g->set_servers(configured_servers_[group], servers, self_);
+        if (g->name() == group)
+            g->set_servers(configured_servers_[group], servers, self_, configured_tls_[group]);
 }
 
 void ResolverEngine::reply(const ClientRef& client, std::size_t len, QueryOutcome outcome,
@@ -330,6 +333,11 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     a.server = server;
     a.endpoint = t.group->endpoint(server);
     a.id = static_cast<std::uint16_t>(random_());
+    // A DoT server is only ever asked over TLS (RFC 8310 strict profile):
+    // a stream attempt, with its TCP-like timeout.
+    std::shared_ptr<TlsServerStats> tls_stats;
+    auto tls = t.group->tls(server, tls_stats);
+    if (tls) tcp = true;
     a.tcp = tcp;
     a.probe = probe;
     a.sent = now;
@@ -355,7 +363,13 @@ void ResolverEngine::send_attempt(Transaction& t, std::size_t server, bool tcp, 
     timers_.insert({a.rto_at, a.token});
     t.attempts.push_back(a);
     ++stats_.upstream_queries;
-    io_.send_upstream({a.token, a.endpoint, &t.group->egress_interface(), tcp, {query, len}});
+    io_.send_upstream({a.token,
+                       a.endpoint,
+                       &t.group->egress_interface(),
+                       tcp,
+                       {query, len},
+                       std::move(tls),
+                       std::move(tls_stats)});
 }
 
 // The server's current index, or nullopt when it left the group meanwhile.

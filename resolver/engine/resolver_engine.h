@@ -78,6 +78,7 @@ struct GroupSpec {
     std::vector<std::string> domains;  // wire form
     std::vector<std::string> clients;
     bool recursive = false;  // resolved from the root by the iterator; `servers` unused
+    std::vector<std::pair<Endpoint, TlsAuth>> tls_servers = {};  // those of `servers` spoken to over TLS
 };
 
 class ResolverEngine {
@@ -231,6 +232,7 @@ class ResolverEngine {
     std::vector<std::shared_ptr<UpstreamGroup>> groups_;  // transactions hold their own reference
     std::vector<Endpoint> self_;
     std::map<std::string, std::vector<Endpoint>> configured_servers_, resolv_conf_servers_;
+    std::map<std::string, std::vector<std::pair<Endpoint, TlsAuth>>> configured_tls_;
     InterfaceTable interfaces_;
     std::shared_ptr<const LocalZone> zone_;
     std::shared_ptr<DhcpNames> dhcp_names_;

@@ -50,7 +50,8 @@ std::shared_ptr<UpstreamGroup> UpstreamGroups::obtain(const std::string& name, c
 
 void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
                                 const std::vector<Endpoint>& from_resolv_conf,
-                                const std::vector<Endpoint>& self) {
+                                const std::vector<Endpoint>& self,
+                                const std::vector<std::pair<Endpoint, TlsAuth>>& tls) {
     std::lock_guard lock(mu_);
     std::vector<ServerHealth> next;
     auto add = [&](const Endpoint& ep, bool dynamic) {
@@ -63,11 +64,29 @@ void UpstreamGroup::set_servers(const std::vector<Endpoint>& configured,
         ServerHealth h = old != servers_.end() ? *old : ServerHealth{};
         h.endpoint = ep;
         h.from_resolv_conf = dynamic;
+        auto t = dynamic ? tls.end() : std::find_if(tls.begin(), tls.end(), [&](const auto& entry) {
+            return entry.first == ep;
+        });
+        if (t == tls.end()) {
+            h.tls = nullptr;
+            h.tls_stats = nullptr;
+        } else if (!h.tls || *h.tls != t->second) {
+            h.tls = std::make_shared<const TlsAuth>(t->second);
+            h.tls_stats = std::make_shared<TlsServerStats>();
+        }
         next.push_back(h);
     };
     for (const auto& ep : configured) add(ep, false);
     for (const auto& ep : from_resolv_conf) add(ep, true);
     servers_ = std::move(next);
+}
+
+std::shared_ptr<const TlsAuth> UpstreamGroup::tls(std::size_t i,
+                                                  std::shared_ptr<TlsServerStats>& stats) const {
+    std::lock_guard lock(mu_);
+    if (i >= servers_.size()) return nullptr;
+    stats = servers_[i].tls_stats;
+    return servers_[i].tls;
 }
 
 Duration UpstreamGroup::rto(std::size_t i) const {

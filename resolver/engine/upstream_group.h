@@ -27,11 +27,44 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+
 #include "common/histogram.h"
 #include "common/ip_address.h"
 #include "common/time.h"
+#include "common/tls_auth.h"
 
 namespace lanlord {
+
+// What the DNS over TLS edge learns of one server, for lanlordctl status and
+// /metrics. Shared by every DNS thread's connections to it (each thread keeps
+// its own), hence atomics; the texts behind a mutex.
+struct TlsServerStats {
+    std::atomic<std::uint64_t> connections_opened{0}, handshakes{0}, resumed{0}, handshake_failures{0};
+    std::atomic<std::uint64_t> queries{0}, answers{0}, retried{0}, failed{0};
+    std::atomic<std::int64_t> open_connections{0};
+    std::atomic<bool> verified{false};  // the last handshake authenticated the server
+    struct Texts {
+        std::string version;     // of the last handshake, e.g. "TLSv1.3"
+        std::string last_error;  // why the last failed handshake failed
+    };
+    Texts texts() const {
+        std::lock_guard lock(mu);
+        return texts_;
+    }
+    void set_version(std::string v) {
+        std::lock_guard lock(mu);
+        texts_.version = std::move(v);
+    }
+    void set_error(std::string e) {
+        std::lock_guard lock(mu);
+        texts_.last_error = std::move(e);
+    }
+
+  private:
+    mutable std::mutex mu;
+    Texts texts_;
+};
 
 struct ServerHealth {
     Endpoint endpoint;
@@ -44,6 +77,10 @@ struct ServerHealth {
     TimePoint backoff_until{};
     bool probe_in_flight = false;
     LatencyHistogram rtt_histogram;  // every answer's RTT (lanlordctl stats, /metrics)
+    // DNS over TLS servers only (RFC 7858): how to authenticate it, and what
+    // its connections did. Null for a plain server.
+    std::shared_ptr<const TlsAuth> tls;
+    std::shared_ptr<TlsServerStats> tls_stats;
 };
 
 // The server's record when an attempt was sent (see on_timeout).
@@ -78,8 +115,13 @@ class UpstreamGroup {
     // Replaces the server list, keeping the health of servers that stay.
     // Endpoints in `self` (our own listeners) are left out: forwarding to
     // ourselves would loop (dnsmasq does the same with its resolv.conf).
+    // `tls`: the configured servers spoken to over TLS (DoT), with their
+    // authentication; a server keeps its TLS counters while that stays.
     void set_servers(const std::vector<Endpoint>& configured, const std::vector<Endpoint>& from_resolv_conf,
-                     const std::vector<Endpoint>& self);
+                     const std::vector<Endpoint>& self,
+                     const std::vector<std::pair<Endpoint, TlsAuth>>& tls = {});
+    // A DoT server's authentication and counters; null for a plain server.
+    std::shared_ptr<const TlsAuth> tls(std::size_t server, std::shared_ptr<TlsServerStats>& stats) const;
 
     // Best server not in `tried` (a bitmask over indices < 64), preferring
     // servers not backed off; nullopt when all were tried.

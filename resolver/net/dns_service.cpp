@@ -45,7 +45,7 @@ std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reus
         int fd = take(a, false);
         if (auto err = fd >= 0 ? u->adopt(fd, a) : u->open(a, reuse_port); !err.empty())
             return "UDP " + a.to_string() + ": " + err;
-        auto t = std::make_unique<TcpListener>(io_, index, handler);
+        auto t = std::make_unique<TcpListener>(io_, static_cast<std::uint32_t>(tcp_.size()), handler);
         fd = take(a, true);
         if (auto err = fd >= 0 ? t->adopt(fd, a) : t->open(a, reuse_port); !err.empty())
             return "TCP " + a.to_string() + ": " + err;
@@ -53,6 +53,26 @@ std::string DnsService::listen(const std::vector<Endpoint>& addresses, bool reus
         tcp_.push_back(std::move(t));
     }
     return "";
+}
+
+std::string DnsService::listen_tls(const std::vector<Endpoint>& addresses, bool reuse_port,
+                                   const std::shared_ptr<boost::asio::ssl::context>& context) {
+    for (const auto& a : addresses) {
+        // Indices after the plain listeners': replies find their listener in tcp_.
+        auto index = static_cast<std::uint32_t>(tcp_.size());
+        auto handler = [this](std::span<const std::uint8_t> b, const ClientRef& c) { on_query(b, c); };
+        auto t = std::make_unique<TcpListener>(io_, index, handler);
+        t->set_tls(context);
+        if (auto err = t->open(a, reuse_port); !err.empty())
+            return "DNS over TLS " + a.to_string() + ": " + err;
+        tcp_.push_back(std::move(t));
+    }
+    return "";
+}
+
+void DnsService::set_tls_context(const std::shared_ptr<boost::asio::ssl::context>& context) {
+    for (auto& t : tcp_)
+        if (t->tls()) t->set_tls(context);
 }
 
 EngineStats DnsService::stats() const {

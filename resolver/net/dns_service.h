@@ -38,6 +38,12 @@ class DnsService : public EngineIo {
     // bound to instead of new ones (taken: the fds belong to this service).
     std::string listen(const std::vector<Endpoint>& addresses, bool reuse_port = false,
                        std::vector<InheritedListener>* inherited = nullptr);
+    // DNS over TLS listeners (RFC 7858) on `addresses`, with `context`'s
+    // certificate; the same limits as TCP.
+    std::string listen_tls(const std::vector<Endpoint>& addresses, bool reuse_port,
+                           const std::shared_ptr<boost::asio::ssl::context>& context);
+    // A new certificate (SIGHUP): new connections use it.
+    void set_tls_context(const std::shared_ptr<boost::asio::ssl::context>& context);
     void set_tcp_limits(unsigned max_connections, Duration idle_timeout);
     std::vector<Endpoint> listening() const;
     void close();

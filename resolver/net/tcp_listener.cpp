@@ -2,12 +2,15 @@
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 
 #include <sys/socket.h>
 
 #include "common/byte_cursor.h"
 #include "common/fault.h"
+#include "resolver/wire/edns_padding.h"
 
 namespace lanlord {
 
@@ -26,7 +29,29 @@ struct TcpListener::Connection {
     bool writing = false;
     unsigned pending = 0;  // queries handed to the engine and not answered yet
     TimePoint last_activity{};
+    // DNS over TLS: the context it started with (kept across a SIGHUP swap)
+    // and the TLS layer over `socket`.
+    std::shared_ptr<asio::ssl::context> context;
+    std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
 };
+
+namespace {
+// Reads and writes go through TLS when the connection has it.
+template <class Buffer, class Handler>
+void read_exactly(TcpListener::Connection& c, const Buffer& buffer, Handler&& handler) {
+    if (c.tls)
+        asio::async_read(*c.tls, buffer, std::forward<Handler>(handler));
+    else
+        asio::async_read(c.socket, buffer, std::forward<Handler>(handler));
+}
+template <class Buffer, class Handler>
+void write_all(TcpListener::Connection& c, const Buffer& buffer, Handler&& handler) {
+    if (c.tls)
+        asio::async_write(*c.tls, buffer, std::forward<Handler>(handler));
+    else
+        asio::async_write(c.socket, buffer, std::forward<Handler>(handler));
+}
+}  // namespace
 
 TcpListener::TcpListener(asio::io_context& io, std::uint32_t index, Handler handler)
     : io_(io), acceptor_(io), index_(index), handler_(std::move(handler)) {}
@@ -123,7 +148,23 @@ void TcpListener::admit(const std::shared_ptr<Connection>& c) {
     c->client.connection = c->id;
     connections_[c->id] = c;
     touch(c);
-    read_length(c);
+    if (!tls_context_) return read_length(c);
+    c->context = tls_context_;
+    c->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c->socket, *c->context);
+    handshake(c);
+}
+
+// The idle timer runs meanwhile: a client that never finishes its handshake
+// is dropped after the idle timeout like one that sends nothing.
+void TcpListener::handshake(const std::shared_ptr<Connection>& c) {
+    c->tls->async_handshake(asio::ssl::stream_base::server, [this, c](boost::system::error_code ec) {
+        if (ec) return drop(c->id);
+        if (!guarded(FaultSite::tcp_session, [&] {
+                touch(c);
+                read_length(c);
+            }))
+            drop(c->id);
+    });
 }
 
 void TcpListener::touch(const std::shared_ptr<Connection>& c) {
@@ -152,18 +193,17 @@ void TcpListener::drop(std::uint64_t id) {
 }
 
 void TcpListener::read_length(std::shared_ptr<Connection> c) {
-    asio::async_read(c->socket, asio::buffer(c->length),
-                     [this, c](boost::system::error_code ec, std::size_t) {
-                         if (ec) return drop(c->id);
-                         std::size_t len = load_u16(c->length);
-                         if (len == 0) return drop(c->id);
-                         if (!guarded(FaultSite::tcp_session, [&] { read_body(c, len); })) drop(c->id);
-                     });
+    read_exactly(*c, asio::buffer(c->length), [this, c](boost::system::error_code ec, std::size_t) {
+        if (ec) return drop(c->id);
+        std::size_t len = load_u16(c->length);
+        if (len == 0) return drop(c->id);
+        if (!guarded(FaultSite::tcp_session, [&] { read_body(c, len); })) drop(c->id);
+    });
 }
 
 void TcpListener::read_body(std::shared_ptr<Connection> c, std::size_t len) {
     c->body.resize(len);
-    asio::async_read(c->socket, asio::buffer(c->body), [this, c](boost::system::error_code ec, std::size_t) {
+    read_exactly(*c, asio::buffer(c->body), [this, c](boost::system::error_code ec, std::size_t) {
         if (ec) return drop(c->id);
         // A query that throws costs that query (its client times out on it);
         // the connection and its other queries go on.
@@ -184,8 +224,15 @@ void TcpListener::send(const ClientRef& client, std::span<const std::uint8_t> by
     auto& c = it->second;
     if (c->pending > 0) --c->pending;
     std::vector<std::uint8_t> framed(bytes.size() + 2);
-    store_u16(framed.data(), static_cast<std::uint16_t>(bytes.size()));
     std::copy(bytes.begin(), bytes.end(), framed.begin() + 2);
+    std::size_t length = bytes.size();
+    if (c->tls) {
+        // Room for the padding, within the 64 KiB a length prefix can say.
+        framed.resize(std::min<std::size_t>(bytes.size() + kResponsePaddingBlock + 4, 65535) + 2);
+        length = pad_message(std::span(framed).subspan(2), bytes.size(), kResponsePaddingBlock);
+        framed.resize(length + 2);
+    }
+    store_u16(framed.data(), static_cast<std::uint16_t>(length));
     c->out.push_back(std::move(framed));
     if (!c->writing) write_next(c);
 }
@@ -196,16 +243,15 @@ void TcpListener::write_next(std::shared_ptr<Connection> c) {
         return;
     }
     c->writing = true;
-    asio::async_write(c->socket, asio::buffer(c->out.front()),
-                      [this, c](boost::system::error_code ec, std::size_t) {
-                          if (ec) return drop(c->id);
-                          bool ok = guarded(FaultSite::tcp_session, [&] {
-                              c->out.pop_front();
-                              touch(c);
-                              write_next(c);
-                          });
-                          if (!ok) drop(c->id);
-                      });
+    write_all(*c, asio::buffer(c->out.front()), [this, c](boost::system::error_code ec, std::size_t) {
+        if (ec) return drop(c->id);
+        bool ok = guarded(FaultSite::tcp_session, [&] {
+            c->out.pop_front();
+            touch(c);
+            write_next(c);
+        });
+        if (!ok) drop(c->id);
+    });
 }
 
 }  // namespace lanlord

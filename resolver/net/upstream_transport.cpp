@@ -76,7 +76,11 @@ UpstreamTransport::UpstreamTransport(asio::io_context& io, Callbacks callbacks, 
       expiry_timer_(io),
       random_state_((std::uint64_t{std::random_device{}()} << 32) | std::random_device{}()),
       // `new` (not make_unique): default-initialised, the 64 KiB cost memory only when used.
-      batch_(new ReceiveBatch) {}
+      batch_(new ReceiveBatch),
+      dot_(io, {[this](std::uint64_t token, const Endpoint& from, std::span<const std::uint8_t> bytes) {
+                    report_response(token, from, bytes);
+                },
+                [this](std::uint64_t token) { report_error(token); }}) {}
 
 UpstreamTransport::~UpstreamTransport() {
     for (auto& [token, a] : tcp_) {
@@ -108,6 +112,7 @@ void UpstreamTransport::report_error(std::uint64_t token) {
 }
 
 void UpstreamTransport::send(const UpstreamRequest& r) {
+    if (r.tls) return dot_.send(r);
     if (!r.tcp) return send_udp(r);
     auto a = std::make_shared<TcpAttempt>(io_);
     a->token = r.token;
@@ -298,6 +303,7 @@ void UpstreamTransport::on_tcp_step(const std::shared_ptr<TcpAttempt>& a, TcpSte
 }
 
 void UpstreamTransport::close(std::uint64_t token) {
+    if (dot_.close(token)) return;
     if (pool_.contains(token)) {
         if (auto idle = pool_.close(token)) close_udp(*idle);
         return;

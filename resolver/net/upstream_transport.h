@@ -5,7 +5,8 @@
 // which socket an attempt uses, how long a socket lives and which attempt an
 // arriving datagram belongs to (its header says why sockets are shared and
 // what that costs). Truncated answers are asked again over a TCP connection of
-// their own.
+// their own. Attempts to DNS over TLS servers go to the DotClient
+// (resolver/net/dot_client.h), which keeps connections to reuse.
 //
 // A socket is registered with the reactor once, for its whole life; when it
 // is readable, its datagrams are taken with recvmmsg into one buffer owned
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "resolver/engine/engine_types.h"
+#include "resolver/net/dot_client.h"
 #include "resolver/net/upstream_socket_pool.h"
 
 namespace lanlord {
@@ -48,8 +50,10 @@ class UpstreamTransport {
 
     void send(const UpstreamRequest& request);
     void close(std::uint64_t token);
-    std::size_t open_attempts() const { return pool_.open_attempts() + tcp_.size() + failed_.size(); }
-    std::size_t open_sockets() const { return pool_.open_sockets() + tcp_.size(); }
+    std::size_t open_attempts() const {
+        return pool_.open_attempts() + tcp_.size() + failed_.size() + dot_.open_attempts();
+    }
+    std::size_t open_sockets() const { return pool_.open_sockets() + tcp_.size() + dot_.open_connections(); }
     const UpstreamTransportStats& stats() const { return stats_; }
 
   private:
@@ -89,6 +93,7 @@ class UpstreamTransport {
     std::unordered_map<std::uint64_t, std::shared_ptr<TcpAttempt>> tcp_;
     std::unordered_set<std::uint64_t> failed_;  // UDP attempts whose error is posted
     UpstreamTransportStats stats_;
+    DotClient dot_;  // last: destroyed first, while what it reports to is still here
 };
 
 }  // namespace lanlord

@@ -209,7 +209,10 @@ TEST_CASE("config: every key with a default is in the DEFAULTS of lanlord.toml.5
         {"dns",
          MEMBER_NAMES(DnsConfig, listen, interfaces, port, allow, deny, edns_buffer_size, tcp_idle_timeout,
                       tcp_max_connections, upstream_timeout, bogus_priv, domain_needed, client_rate_limit,
-                      client_rate_burst, identity, hide_identity, hide_version)},
+                      client_rate_burst, identity, hide_identity, hide_version, tls_listen, tls_certificate,
+                      tls_key),
+         {},
+         {"tls_certificate", "tls_key"}},  // no default: needed with tls_listen only
         {"cache", MEMBER_NAMES(CacheConfig, size, max_memory, min_ttl, max_ttl, negative_max_ttl, serve_stale,
                                stale_max, prefetch)},
         {"local",

@@ -1,0 +1,397 @@
+#!/usr/bin/python3
+"""System tests of DNS over TLS (RFC 7858): lanlord forwarding to TLS
+upstreams, and lanlord's own DoT listener.
+
+Peers (dot_peers.py): unbound 1.17 serving DoT on ADDR@853 only (no UDP, no
+port 53: an answer it gives came over TLS, and its num.query.tls counts
+them), a Python DoT server that closes the connection after every answer,
+a Python DoT client, kdig when knot-dnsutils is installed. Certificates are
+made per case with the openssl command: a test CA, certificates it signs
+(valid, expired, for another name), self-signed ones, SPKI pins.
+
+`harness` checks the peers alone (no lanlord), the other cases lanlord:
+  upstream    answers through an unbound DoT upstream, counted as TLS queries,
+              and the server's tls status (handshakes, queries, version)
+  reuse       200 names over one connection (threads = 1: one handshake)
+  refused     self-signed, expired, wrong name, wrong pin: SERVFAIL, no query
+              reaches the server, the failure counted and logged
+  pin         a self-signed server with its pin and no CA: answers
+  close_each  a server closing after every answer: 20 names answered
+  listener    lanlord's DoT listener: answers, padding of padded queries to
+              468 octets (RFC 8467), a denied client, a new certificate after
+              SIGHUP
+
+Only loopback addresses private to the case (127.A.B.0/24) are used; every
+process started is stopped by PID at the end, also on failure."""
+
+import concurrent.futures
+import os
+import re
+import signal
+import ssl
+import sys
+
+import dns.exception
+import dns.message
+import dns.query
+import dns.rcode
+
+import dot_peers as dp
+import lanlord_test as lt
+from lanlord_test import check, check_eq, dig
+
+# What every unbound serves: names in a static zone, and a redirect zone in
+# which every name has the same address (for many distinct names).
+RECORDS = ["www.dot.test. 300 IN A 192.0.2.1", "mail.dot.test. 300 IN A 192.0.2.2",
+           "ftp.dot.test. 300 IN A 192.0.2.3", 'txt.dot.test. 300 IN TXT "over tls"',
+           "v6.dot.test. 300 IN AAAA 2001:db8::1", "wild.dot.test. 300 IN A 192.0.2.7"]
+ZONES = {"dot.test.": "static", "wild.dot.test.": "redirect"}
+EXPECTED = [("www.dot.test", "A", ["192.0.2.1"]), ("mail.dot.test", "A", ["192.0.2.2"]),
+            ("ftp.dot.test", "A", ["192.0.2.3"]), ("txt.dot.test", "TXT", ['"over tls"']),
+            ("v6.dot.test", "AAAA", ["2001:db8::1"])]
+WILD_ADDRESS = "192.0.2.7"
+FORBIDDEN = "192.0.2.66"  # served only by servers lanlord must refuse
+
+
+# ---------------------------------------------------------------- helpers
+
+def unbound(env, name, host, cert, records=RECORDS, zones=ZONES):
+    return dp.UnboundDot(env, name, env.addr(host), cert, zones=zones, records=records)
+
+
+def tls_group(name, address, ca=None, pins=None, port=None, domains=None, auth_name=dp.AUTH_NAME):
+    """An [[upstream]] group with one DoT server."""
+    server = f"tls://{address}{f':{port}' if port else ''}{f'#{auth_name}' if auth_name else ''}"
+    g = {"name": name, "servers": [server]}
+    if domains:
+        g["domains"] = domains
+    if ca is not None:
+        g["tls_ca_file"] = ca.path
+    if pins is not None:
+        g["tls_pin_sha256"] = list(pins)
+    return g
+
+
+class Daemon:
+    """lanlord listening on .1:53 with a control socket."""
+
+    def __init__(self, env, upstreams, dns=None, top=None, name="lanlord"):
+        self.env = env
+        self.listen = env.addr(1)
+        self.control = os.path.join(env.tmp, f"{name}.ctl")
+        self.ll = env.start_lanlord(lt.lanlord_config([f"{self.listen}:53"], upstreams, dns=dns, top=top,
+                                                      control={"socket": self.control}), name=name)
+
+    def tls(self, address):
+        return dp.server_tls_status(self.env, self.control, address)
+
+    def wait_tls(self, address, predicate, what):
+        return dp.wait_tls_status(self.env, self.control, address, predicate, what)
+
+
+def check_plain_closed(address):
+    """Nothing answers plain DNS at the DoT server's address: no port 53 over
+    UDP or TCP, no UDP on 853."""
+    check(not dp.port_open_tcp(address, 53), f"test setup: TCP port 53 open on {address}")
+    check(not dp.udp_answers(address, 53), f"test setup: a UDP answer from {address}:53")
+    check(not dp.udp_answers(address, dp.DOT_PORT), f"test setup: a UDP answer from {address}:853")
+
+
+def ask(server, name, rtype="A", timeout=5.0):
+    """One UDP query to lanlord: (rcode text or 'timeout', answer texts)."""
+    q = dns.message.make_query(name, rtype, use_edns=0, payload=1232)
+    try:
+        r = dns.query.udp(q, server, timeout=timeout)
+    except dns.exception.Timeout:
+        return "timeout", []
+    return dns.rcode.to_text(r.rcode()), sorted(rd.to_text() for rrset in r.answer for rd in rrset)
+
+
+def ask_all(server, names, workers=8, timeout=5.0):
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda n: ask(server, n, timeout=timeout), names))
+
+
+# ---------------------------------------------------------------- harness (no lanlord)
+
+def case_harness(env):
+    """The peers alone: certificates, unbound answering a Python DoT client, pins, the closing server."""
+    ca = dp.TestCa(env.tmp)
+    good = ca.issue("good", ips=[env.addr(11)])
+    self_signed = dp.self_signed(env.tmp, "selfsigned", ips=[env.addr(12)])
+    expired = ca.issue_expired("expired", ips=[env.addr(13)])
+    wrong_name = ca.issue("wrongname", dns_names=["other.test"])
+
+    ub = unbound(env, "unbound", 11, good)
+    check_plain_closed(ub.address)
+    s0 = ub.stats()
+    lt.log("unbound counters about TLS: " + ", ".join(f"{k}={v}" for k, v in s0.items() if "tls" in k))
+    check("num.query.tls" in s0, f"no num.query.tls in unbound's stats_noreset: {sorted(s0)}")
+
+    # Verified against the CA and the name dot.test, as lanlord will.
+    r, wire, c = dp.dot_query(ub.address, "www.dot.test", cafile=ca.path)
+    check_eq(dp.a_records(r), ["192.0.2.1"], "www.dot.test from unbound over TLS")
+    check_eq(c.version, "TLSv1.3", "TLS version unbound negotiated")
+    with dp.DotClient(ub.address, cafile=ca.path) as client:
+        check_eq(client.peer_serial(), good.serial, "serial of unbound's certificate")
+        check_eq(dp.spki_pin(good.path), good.pin, "pin")
+        queries = [dns.message.make_query(n, "A", use_edns=0).to_wire()
+                   for n in ("mail.dot.test", "x1.wild.dot.test", "x2.wild.dot.test")]
+        answers = [dns.message.from_wire(w) for w in client.exchange_wire(queries)]
+        check_eq([dp.a_records(a) for a in answers], [["192.0.2.2"], [WILD_ADDRESS], [WILD_ADDRESS]],
+                 "three pipelined queries on one connection")
+    r, _, _ = dp.dot_query(ub.address, "txt.dot.test", "TXT", cafile=ca.path)
+    check_eq([rd.to_text() for rrset in r.answer for rd in rrset], ['"over tls"'], "txt.dot.test TXT")
+    s1 = ub.stats()
+    check_eq(s1["num.query.tls"] - s0["num.query.tls"], 5, "unbound's num.query.tls after 5 DoT queries")
+    check_eq(s1["total.num.queries"] - s0["total.num.queries"], 5, "unbound's total.num.queries after 5")
+
+    # The certificates lanlord must refuse, as a verifying client sees them.
+    bad = {"selfsigned": (12, self_signed, r"self.signed"), "expired": (13, expired, r"expired"),
+           "wrongname": (14, wrong_name, r"hostname mismatch|doesn't match|not match")}
+    servers = {label: unbound(env, label, host, cert) for label, (host, cert, _) in bad.items()}
+    for label, (host, cert, reason) in bad.items():
+        try:
+            dp.dot_query(env.addr(host), "www.dot.test", cafile=ca.path)
+            raise lt.Failure(f"a verifying client accepted the {label} certificate")
+        except ssl.SSLCertVerificationError as e:
+            lt.log(f"{label}: {e.verify_message}")
+            check(re.search(reason, str(e), re.I), f"{label}: verification error {e} does not say /{reason}/")
+        check_eq(servers[label].stats()["num.query.tls"], 0, f"TLS queries at the {label} server")
+    # Without verification, the self-signed server's key is the one pinned.
+    with dp.DotClient(env.addr(12)) as client:
+        der = client.peer_cert_der()
+    check_eq(dp.spki_pin_der(der), self_signed.pin, "pin of the key the self-signed server presents")
+    check(self_signed.pin != good.pin, "two keys with one pin")
+
+    # The server that closes after each answer.
+    py = dp.PyDotServer(env, env.addr(15), ca.issue("closing", ips=[env.addr(15)]), per_connection=1)
+    with dp.DotClient(py.address, cafile=ca.path) as client:
+        try:
+            client.exchange_wire([dns.message.make_query(f"p{i}.dot.test", "A").to_wire() for i in range(2)])
+            raise lt.Failure("the closing server answered two queries on one connection")
+        except (ConnectionError, ssl.SSLError, OSError) as e:
+            lt.log(f"closing server after one answer: {e}")
+    r, _, _ = dp.dot_query(py.address, "p3.dot.test", cafile=ca.path)
+    check_eq(dp.a_records(r), ["192.0.2.9"], "answer of the closing server on a new connection")
+    lt.wait_until(lambda: py.answers == 2 and py.handshakes == 2, 2, "the closing server's counters")
+    check_eq(py.queries[-1], "p3.dot.test.", "last name the closing server saw")
+
+    used = dp.kdig(ub.address, "www.dot.test", ca.path)
+    lt.log(f"kdig: {'used' if used else 'not installed (' + dp.KDIG + '), skipped'}")
+    if used:
+        check("192.0.2.1" in used[1], "kdig +tls answer from unbound")
+
+
+# ---------------------------------------------------------------- lanlord as a DoT client
+
+def case_upstream(env):
+    """lanlord forwards over TLS to unbound: the answers, unbound's TLS counter, lanlord's tls status."""
+    ca = dp.TestCa(env.tmp)
+    ub = unbound(env, "unbound", 11, ca.issue("server", ips=[env.addr(11)]))
+    check_plain_closed(ub.address)
+    d = Daemon(env, [tls_group("dot", ub.address, ca=ca)])  # no port: 853
+    t0, q0 = ub.tls_queries(), ub.queries()
+    for name, rtype, want in EXPECTED:
+        r = dig(d.listen, name, rtype)
+        check_eq((r.status, r.rdatas(rtype)), ("NOERROR", want), f"{name} {rtype} through lanlord")
+    n = len(EXPECTED)
+    check_eq(ub.tls_queries() - t0, n, "queries unbound received over TLS (one per miss)")
+    check_eq(ub.queries() - q0, n, "queries unbound received in all")
+    for name, rtype, want in EXPECTED:  # cached now
+        check_eq(dig(d.listen, name, rtype).rdatas(rtype), want, f"{name} {rtype} again")
+    check_eq(ub.tls_queries() - t0, n, "TLS queries at unbound after the same names again (cache hits)")
+    t = d.wait_tls(ub.address, lambda t: t.get("handshakes", 0) >= 1 and t.get("answers", 0) >= n,
+                   f"handshakes >= 1 and answers >= {n}")
+    lt.log(f"lanlord's tls status for {ub.address}: {t}")
+    check(t["queries"] >= n, f"tls queries {t['queries']} < {n}")
+    check_eq(t["auth_name"], dp.AUTH_NAME, "auth_name")
+    check_eq(t["handshake_failures"], 0, "handshake_failures")
+    check_eq(t["verified"], True, "verified")
+    check_eq(t["version"], "TLSv1.3", "version")
+    check_eq(t["last_error"], "", "last_error")
+
+
+def case_reuse(env):
+    """200 names with threads = 1: one handshake, every query on that connection."""
+    ca = dp.TestCa(env.tmp)
+    ub = unbound(env, "unbound", 11, ca.issue("server", ips=[env.addr(11)]))
+    d = Daemon(env, [tls_group("dot", ub.address, ca=ca, port=853)], top={"threads": 1})
+    t0 = ub.tls_queries()
+    names = [f"n{i}.wild.dot.test" for i in range(200)]
+    results = ask_all(d.listen, names)
+    bad = [(n, r) for n, r in zip(names, results) if r != ("NOERROR", [WILD_ADDRESS])]
+    check(not bad, f"{len(bad)} of 200 names not answered with {WILD_ADDRESS}: {bad[:5]}")
+    check_eq(ub.tls_queries() - t0, 200, "queries unbound received over TLS")
+    t = d.wait_tls(ub.address, lambda t: t.get("answers", 0) >= 200, "answers >= 200")
+    lt.log(f"lanlord's tls status for {ub.address}: {t}")
+    check_eq(t["handshakes"], 1, "TLS handshakes for 200 queries with one DNS thread")
+    check(t["queries"] >= 200, f"tls queries {t['queries']} < 200")
+    check(t["queries_per_connection"] >= 200, f"queries per connection {t['queries_per_connection']} < 200")
+    check_eq(t["handshake_failures"], 0, "handshake_failures")
+
+
+def case_refused(env):
+    """Self-signed, expired, wrong name, wrong pin: SERVFAIL, nothing sent in clear, counted and logged."""
+    ca = dp.TestCa(env.tmp)
+    decoy = dp.self_signed(env.tmp, "decoy")  # its pin is not the server's
+    servers = {  # label: (host, certificate, what lanlord is told, what the log or status should say)
+        "selfsigned": (11, dp.self_signed(env.tmp, "selfsigned", ips=[env.addr(11)]), {"ca": ca},
+                       r"self.signed|issuer|verif"),
+        "expired": (12, ca.issue_expired("expired", ips=[env.addr(12)]), {"ca": ca}, r"expired|verif"),
+        "wrongname": (13, ca.issue("wrongname", dns_names=["other.test"]), {"ca": ca},
+                      r"hostname|name|mismatch|verif"),
+        "wrongpin": (14, ca.issue("wrongpin", ips=[env.addr(14)]), {"pins": [decoy.pin]}, r"pin"),
+    }
+    records = RECORDS + [f"www.{label}.dot.test. 300 IN A {FORBIDDEN}" for label in servers]
+    peers = {label: unbound(env, label, host, cert, records=records) for label, (host, cert, _, _) in servers.items()}
+    groups = [tls_group(label, env.addr(host), domains=[f"{label}.dot.test"], **how)
+              for label, (host, _, how, _) in servers.items()]
+    d = Daemon(env, groups, dns={"upstream_timeout": "2s"})
+    for label in servers:
+        for attempt in range(2):
+            r = dig(d.listen, f"www.{label}.dot.test", timeout=5)
+            check(r.status in ("SERVFAIL", None), f"{label} (attempt {attempt + 1}): status {r.status}, "
+                  f"expected SERVFAIL or no answer")
+            check(FORBIDDEN not in r.rdatas("A"), f"{label}: the refused server's answer was used")
+    text = d.ll.log_text()
+    for label, (host, cert, _, reason) in servers.items():
+        s = peers[label].stats()
+        check_eq((s["num.query.tls"], s["total.num.queries"]), (0, 0),
+                 f"(TLS queries, all queries) at the {label} server")
+        t = d.wait_tls(env.addr(host), lambda t: t.get("handshake_failures", 0) >= 1, f"{label}: a handshake failure")
+        lt.log(f"{label}: tls status {t}")
+        check_eq(t["answers"], 0, f"{label}: answers over TLS")
+        check_eq(t["verified"], False, f"{label}: verified")
+        check(t["last_error"], f"{label}: no last_error in the tls status")
+        lines = [x for x in text.splitlines() if env.addr(host) in x]
+        lt.log(f"{label}: log lines naming {env.addr(host)}: {lines[:3]}")
+        check(re.search(reason, t["last_error"] + "\n" + "\n".join(lines), re.I),
+              f"{label}: neither last_error {t['last_error']!r} nor the log lines naming {env.addr(host)} "
+              f"say /{reason}/")
+    check(re.search(r"tls", text, re.I) and re.search(r"verif|certificate", text, re.I),
+          "lanlord's log says nothing about TLS certificate verification")
+
+
+def case_pin(env):
+    """A self-signed server, its SPKI pin (with a decoy) and no CA file: answers arrive over TLS."""
+    cert = dp.self_signed(env.tmp, "selfsigned", ips=[env.addr(11)])
+    decoy = dp.self_signed(env.tmp, "decoy")
+    ub = unbound(env, "unbound", 11, cert)
+    d = Daemon(env, [tls_group("dot", ub.address, pins=[decoy.pin, cert.pin])])
+    t0 = ub.tls_queries()
+    r = dig(d.listen, "www.dot.test")
+    check_eq((r.status, r.rdatas("A")), ("NOERROR", ["192.0.2.1"]), "www.dot.test through a pinned server")
+    check_eq(ub.tls_queries() - t0, 1, "TLS queries at the pinned server")
+    t = d.wait_tls(ub.address, lambda t: t.get("answers", 0) >= 1, "answers >= 1")
+    lt.log(f"tls status: {t}")
+    check_eq(t["handshake_failures"], 0, "handshake_failures")
+
+
+def case_close_each(env):
+    """A DoT server that closes the connection after every answer: 20 names all answered."""
+    ca = dp.TestCa(env.tmp)
+    py = dp.PyDotServer(env, env.addr(11), ca.issue("server", ips=[env.addr(11)]), per_connection=1,
+                        answer=dp.answer_a("192.0.2.9"))
+    d = Daemon(env, [tls_group("dot", py.address, ca=ca)], dns={"upstream_timeout": "3s"})
+    names = [f"c{i}.dot.test" for i in range(20)]
+    results = [ask(d.listen, n) for n in names[:10]]  # one at a time
+    results += ask_all(d.listen, names[10:], workers=10)  # at once: several queued on a connection that closes
+    bad = [(n, r) for n, r in zip(names, results) if r != ("NOERROR", ["192.0.2.9"])]
+    check(not bad, f"{len(bad)} of 20 names not answered: {bad[:5]}")
+    lt.log(f"closing server: {py.connections} connections, {py.handshakes} handshakes, {py.answers} answers, "
+           f"{len(py.queries)} queries, errors {py.errors[:3]}")
+    check_eq(sorted(set(py.queries) & {n + "." for n in names}), sorted(n + "." for n in names),
+             "names the closing server was asked")
+    check(py.handshakes >= 20, f"{py.handshakes} handshakes for 20 answers at one answer per connection")
+    t = d.wait_tls(py.address, lambda t: t.get("answers", 0) >= 20, "answers >= 20")
+    lt.log(f"tls status: {t}")
+    # Session resumption (RFC 7858 section 3.4): after the first connection,
+    # reconnects offer the server's ticket. Connections opened at the same
+    # moment have none yet, so not every one resumes.
+    check(t["resumed"] >= t["handshakes"] // 2,
+          f"{t['resumed']} of {t['handshakes']} handshakes resumed a session")
+
+
+# ---------------------------------------------------------------- lanlord's DoT listener
+
+def case_listener(env):
+    """tls_listen: answers over TLS (Python, kdig), padding to 468, a denied client, new certificate on SIGHUP."""
+    ca = dp.TestCa(env.tmp)
+    listen, denied = env.addr(1), env.addr(200)
+    first = ca.issue("listener1", ips=[listen])
+    tls_dir = os.path.join(env.tmp, "tls")
+    os.makedirs(tls_dir)
+    cert_path, key_path = os.path.join(tls_dir, "cert.pem"), os.path.join(tls_dir, "key.pem")
+
+    def install(cert):
+        for src, dst in ((cert.path, cert_path), (cert.key, key_path)):
+            with open(src, "rb") as fh:
+                data = fh.read()
+            with open(dst + ".new", "wb") as fh:
+                fh.write(data)
+            os.replace(dst + ".new", dst)
+    install(first)
+    nsd = env.nsd("nsd", env.addr(11), {"a.test": lt.zone("a.test", ["www IN A 192.0.2.1", "* IN A 192.0.2.7"])})
+    # Loopback clients are always answered (man lanlord.toml, dns.allow): the
+    # denied client is a second loopback address in `deny`.
+    d = Daemon(env, [{"name": "default", "servers": [nsd.address]}],
+               dns={"tls_listen": [f"{listen}:853"], "tls_certificate": cert_path, "tls_key": key_path,
+                    "deny": [f"{denied}/32"]})
+    lt.wait_until(lambda: dp.port_open_tcp(listen, 853), 5, f"lanlord's DoT listener on {listen}:853")
+
+    r, wire, c = dp.dot_query(listen, "www.a.test", cafile=ca.path)
+    check_eq((dns.rcode.to_text(r.rcode()), dp.a_records(r)), ("NOERROR", ["192.0.2.1"]), "www.a.test over DoT")
+    check_eq(c.version, "TLSv1.3", "TLS version of lanlord's listener")
+    with dp.DotClient(listen, cafile=ca.path) as client:
+        check_eq(client.peer_serial(), first.serial, "serial of the listener's certificate")
+        wires = [dns.message.make_query(f"p{i}.a.test", "A", use_edns=0).to_wire() for i in range(5)]
+        answers = [dns.message.from_wire(w) for w in client.exchange_wire(wires)]
+        check_eq([dp.a_records(a) for a in answers], [["192.0.2.7"]] * 5, "five pipelined queries")
+
+    # RFC 7830 section 4, RFC 8467: a padded query gets a response padded to a multiple of 468.
+    for name in ("www.a.test", "padded-with-a-longer-name.a.test"):
+        r, wire, _ = dp.dot_query(listen, name, cafile=ca.path, pad=128)
+        check(dp.has_padding(r), f"no Padding option in the response to a padded query for {name}")
+        check_eq(len(wire) % 468, 0, f"length {len(wire)} of the response to a padded query, modulo 468")
+    r, wire, _ = dp.dot_query(listen, "www.a.test", cafile=ca.path)
+    lt.log(f"response to an unpadded query: {len(wire)} bytes, padded: {dp.has_padding(r)}")
+
+    used = dp.kdig(listen, "www.a.test", ca.path)
+    lt.log(f"kdig: {'used' if used else 'not installed (' + dp.KDIG + '), skipped'}")
+    if used:
+        check_eq(used[0], 0, "kdig +tls exit code")
+        check("192.0.2.1" in used[1] and "NOERROR" in used[1], "kdig +tls answer")
+        used = dp.kdig(listen, "www.a.test", ca.path, opts=["+padding"])
+        check(used[0] == 0 and "192.0.2.1" in used[1], "kdig +tls +padding answer")
+
+    # A denied client: REFUSED, or the connection refused or closed; never the answer.
+    check_eq(dig(listen, "www.a.test", source=denied).status, "REFUSED", f"plain DNS from {denied} (test setup)")
+    try:
+        r, _, _ = dp.dot_query(listen, "www.a.test", cafile=ca.path, source=denied)
+        check_eq(dns.rcode.to_text(r.rcode()), "REFUSED", f"DoT answer to {denied}")
+        check_eq(dp.a_records(r), [], f"addresses in the DoT answer to {denied}")
+    except (ConnectionError, ssl.SSLError, OSError) as e:
+        lt.log(f"DoT from {denied}: connection refused or closed ({e})")
+
+    # SIGHUP after the files were replaced: new connections see the new certificate.
+    second = ca.issue("listener2", ips=[listen])
+    check(second.serial != first.serial, "test setup: two certificates with one serial")
+    install(second)
+    d.ll.signal(signal.SIGHUP)
+
+    def new_serial():
+        with dp.DotClient(listen, cafile=ca.path) as client:
+            return client.peer_serial() == second.serial
+    lt.wait_until(new_serial, 5, "a new connection to see the new certificate after SIGHUP", interval=0.2)
+    with dp.DotClient(listen, cafile=ca.path) as client:
+        check(second.subject.endswith("CN=listener2"), f"test setup: subject {second.subject}")
+        r, _ = client.query("www.a.test")
+        check_eq(dp.a_records(r), ["192.0.2.1"], "answer on a connection with the new certificate")
+
+
+CASES = {"harness": case_harness, "upstream": case_upstream, "reuse": case_reuse, "refused": case_refused,
+         "pin": case_pin, "close_each": case_close_each, "listener": case_listener}
+
+if __name__ == "__main__":
+    sys.exit(lt.main(CASES))
