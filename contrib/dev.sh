@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 BUILD_DEPS=(build-essential cmake ninja-build pkg-config libboost-dev libtomlplusplus-dev libspdlog-dev catch2 nlohmann-json3-dev libldns-dev libssl-dev libcrypt-dev libsystemd-dev)
 TEST_DEPS=(nsd bind9-dnsutils python3 python3-dnspython iproute2 busybox isc-dhcp-client dhcpcd5 prometheus
            clang-format clang-tidy strace ldnsutils unbound dns-root-data
-           chromium chromium-driver python3-selenium dnsmasq-base lintian)
+           chromium chromium-driver python3-selenium dnsmasq-base lintian openssl knot-dnsutils)
 BUILD_DIR=${BUILD_DIR:-build}
 # The tests the ThreadSanitizer pass runs (a CTest -R pattern): see "test)" below.
-TSAN_TESTS='system: (recursion|dnssec: (lanlord|a negative|behind|a clock)|control|upstream sockets|boundary|faults: (30 %|every upstream silent|forged|records outside)|dhcp: (every ACKed|a slow fdatasync|a full disk)|local names: blocklist reloaded|web: (lanlordctl querylog|block, allow and unlist))'
+TSAN_TESTS='system: (recursion|dnssec: (lanlord|a negative|behind|a clock)|control|upstream sockets|boundary|faults: (30 %|every upstream silent|forged|records outside)|dhcp: (every ACKed|a slow fdatasync|a full disk)|local names: blocklist reloaded|web: (lanlordctl querylog|block, allow and unlist)|dot: (forwarding|200 names|an upstream closing|the DoT listener))'
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
