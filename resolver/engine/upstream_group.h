@@ -56,14 +56,27 @@ struct TlsServerStats {
         std::lock_guard lock(mu);
         texts_.version = std::move(v);
     }
-    void set_error(std::string e) {
+    // True when `e` is news: not the failure already logged since the
+    // server last worked (the caller logs it then).
+    bool set_error(std::string e) {
         std::lock_guard lock(mu);
-        texts_.last_error = std::move(e);
+        texts_.last_error = e;
+        if (logged_ == e) return false;
+        logged_ = std::move(e);
+        return true;
+    }
+    // The server worked: true when a failure had been logged.
+    bool clear_logged_error() {
+        std::lock_guard lock(mu);
+        bool had = !logged_.empty();
+        logged_.clear();
+        return had;
     }
 
   private:
     mutable std::mutex mu;
     Texts texts_;
+    std::string logged_;
 };
 
 struct ServerHealth {

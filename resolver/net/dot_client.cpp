@@ -29,6 +29,14 @@ namespace {
 // (the engine has moved on to another server long before: its attempt's
 // timeout is a few RTTs).
 constexpr Duration kHandshakeTimeout = seconds(5);
+// After a connection fails before the server was authenticated (refused,
+// unreachable, bad certificate), new attempts fail at once, without a
+// connection, for this long, doubling per failure in a row up to the most:
+// otherwise every retry of the engine (it has a budget of 24 per query) would
+// cost the server, and us, a TCP and TLS handshake. The engine's own backoff
+// of the server (1 s doubling to 60 s) is the same shape.
+constexpr Duration kFirstHold = seconds(1);
+constexpr Duration kMostHold = seconds(60);
 }  // namespace
 
 class DotClient::Server final : public StreamPipelineIo {
@@ -50,6 +58,12 @@ class DotClient::Server final : public StreamPipelineIo {
     }
 
     void submit(std::uint64_t token, std::span<const std::uint8_t> query) {
+        if (Clock::now() < hold_until_) {
+            stats_->failed.fetch_add(1, std::memory_order_relaxed);
+            failures_.push_back(token);
+            asio::post(io_, [this] { guarded(FaultSite::upstream_error, [this] { dispatch(); }); });
+            return;
+        }
         stats_->queries.fetch_add(1, std::memory_order_relaxed);
         // RFC 8467 section 4.1: queries padded to a multiple of 128 octets.
         query_.assign(query.begin(), query.end());
@@ -134,8 +148,9 @@ class DotClient::Server final : public StreamPipelineIo {
     std::vector<std::uint8_t> query_;
     std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> answers_;
     std::vector<std::uint64_t> failures_;
-    std::string logged_error_;
     std::uint64_t retried_seen_ = 0, failed_seen_ = 0;
+    TimePoint hold_until_{};  // no new connection before (kFirstHold)
+    Duration hold_{};
 };
 
 void DotClient::Server::open(std::uint64_t id) {
@@ -225,10 +240,10 @@ void DotClient::Server::established(const ConnectionPtr& c) {
     if (TlsClientContext::resumed(ssl)) stats_->resumed.fetch_add(1, std::memory_order_relaxed);
     stats_->verified.store(true, std::memory_order_relaxed);
     stats_->set_version(TlsClientContext::version(ssl));
-    if (!logged_error_.empty()) {
+    hold_ = Duration::zero();
+    hold_until_ = {};
+    if (stats_->clear_logged_error())
         spdlog::info("DNS over TLS to {}: authenticated again ({})", name_, TlsClientContext::version(ssl));
-        logged_error_.clear();
-    }
     read_length(c);
     pipeline_.connected(c->id, Clock::now());  // writes what waited for it
     dispatch();
@@ -313,13 +328,13 @@ void DotClient::Server::lost(const ConnectionPtr& c, const std::string& handshak
 void DotClient::Server::note_failure(const std::string& reason) {
     stats_->handshake_failures.fetch_add(1, std::memory_order_relaxed);
     stats_->verified.store(false, std::memory_order_relaxed);
-    stats_->set_error(reason);
-    // Logged once per reason, not per connection attempt: a server that
-    // keeps failing the same way says so once, and again when it changes.
-    if (reason != logged_error_) {
+    hold_ = hold_ == Duration::zero() ? kFirstHold : std::min(2 * hold_, kMostHold);
+    hold_until_ = Clock::now() + hold_;
+    // Logged once per reason (over all DNS threads), not per connection: a
+    // server that keeps failing the same way says so once, and again when
+    // the reason changes or after it worked in between.
+    if (stats_->set_error(reason))
         spdlog::warn("DNS over TLS to {}: {}; not used in clear (strict profile, RFC 8310)", name_, reason);
-        logged_error_ = reason;
-    }
 }
 
 void DotClient::Server::dispatch() {

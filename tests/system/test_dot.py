@@ -273,6 +273,33 @@ def case_refused(env):
           "lanlord's log says nothing about TLS certificate verification")
 
 
+def case_failover(env):
+    """A group of a DoT server with a self-signed certificate and a good one: every name is answered by the
+    good one, the bad one is backed off after its failure and costs a handshake or two per thread, not one per
+    retry; the bad one's answers are never used."""
+    ca = dp.TestCa(env.tmp)
+    bad = unbound(env, "bad", 11, dp.self_signed(env.tmp, "bad", ips=[env.addr(11)]))
+    good = unbound(env, "good", 12, ca.issue("good", ips=[env.addr(12)]))
+    group = tls_group("dot", bad.address, ca=ca)
+    group["servers"].append(f"tls://{good.address}#{dp.AUTH_NAME}")
+    d = Daemon(env, [group], top={"threads": 1})
+    names = [f"f{i}.wild.dot.test" for i in range(30)]
+    results = [ask(d.listen, n) for n in names[:10]] + ask_all(d.listen, names[10:], workers=10)
+    bad_results = [(n, r) for n, r in zip(names, results) if r != ("NOERROR", [WILD_ADDRESS])]
+    check(not bad_results, f"{len(bad_results)} of 30 names not answered by the good server: {bad_results[:5]}")
+    tb = d.wait_tls(bad.address, lambda t: t.get("handshake_failures", 0) >= 1, "the bad server failed")
+    tg = d.wait_tls(good.address, lambda t: t.get("answers", 0) >= 30, "30 answers from the good server")
+    lt.log(f"bad server: {tb}; good server: {tg}")
+    check(tb["connections_opened"] <= 3, f"{tb['connections_opened']} connections to the refused server for 30 "
+          "names: a handshake per retry")
+    check_eq(bad.stats()["total.num.queries"], 0, "queries the refused server received")
+    status = lt.lanlordctl_json(env, d.control, "status")
+    states = {srv["address"]: srv["state"] for g in status["upstream_groups"] for srv in g["servers"]}
+    lt.log(f"server states: {states}")
+    check_eq([state for address, state in states.items() if bad.address + ":" in address], ["backed-off"],
+             "the refused server's state in lanlordctl status")
+
+
 def case_pin(env):
     """A self-signed server, its SPKI pin (with a decoy) and no CA file: answers arrive over TLS."""
     cert = dp.self_signed(env.tmp, "selfsigned", ips=[env.addr(11)])
@@ -391,7 +418,7 @@ def case_listener(env):
 
 
 CASES = {"harness": case_harness, "upstream": case_upstream, "reuse": case_reuse, "refused": case_refused,
-         "pin": case_pin, "close_each": case_close_each, "listener": case_listener}
+         "failover": case_failover, "pin": case_pin, "close_each": case_close_each, "listener": case_listener}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))
