@@ -61,6 +61,26 @@ TEST_CASE("metrics: counters, gauges and labels", "[control]") {
     CHECK(m.at("lanlord_upstream_queries_total{group=\"we\\\"ird\\\\\",server=\"192.0.2.1:53\"}") == 3);
 }
 
+TEST_CASE("metrics: a DNS over TLS server has its TLS families, a plain one none", "[control]") {
+    DaemonSnapshot s = example();
+    ServerSnapshot dot;
+    dot.address = "tls://9.9.9.9:853#dns.quad9.net";
+    dot.state = "up";
+    dot.tls = TlsSnapshot{"dns.quad9.net", "TLSv1.3", "", true, 2, 3, 3, 1, 1, 3000, 2999, 5, 0};
+    s.upstreams[0].servers.push_back(dot);
+    auto m = samples(render_metrics(s));
+    std::string labels = "{group=\"we\\\"ird\\\\\",server=\"tls://9.9.9.9:853#dns.quad9.net\"}";
+    CHECK(m.at("lanlord_upstream_tls_connections" + labels) == 2);
+    CHECK(m.at("lanlord_upstream_tls_handshakes_total" + labels) == 3);
+    CHECK(m.at("lanlord_upstream_tls_resumed_total" + labels) == 1);
+    CHECK(m.at("lanlord_upstream_tls_handshake_failures_total" + labels) == 1);
+    CHECK(m.at("lanlord_upstream_tls_queries_total" + labels) == 3000);
+    CHECK(m.at("lanlord_upstream_tls_retried_total" + labels) == 5);
+    CHECK(m.at("lanlord_upstream_tls_verified" + labels) == 1);
+    CHECK_FALSE(
+        m.contains("lanlord_upstream_tls_queries_total{group=\"we\\\"ird\\\\\",server=\"192.0.2.1:53\"}"));
+}
+
 TEST_CASE("metrics: histograms are cumulative with +Inf, sum and count", "[control]") {
     auto m = samples(render_metrics(example()));
     CHECK(m.at("lanlord_dns_answer_duration_seconds_bucket{le=\"0.0001\"}") == 1);
