@@ -17,6 +17,7 @@ struct SentAttempt {
     std::string interface;
     bool tcp;
     std::vector<std::uint8_t> query;
+    std::shared_ptr<const TlsAuth> tls = nullptr;  // DNS over TLS: how the server is authenticated
     QueryView view() const {
         QueryView q;
         parse_query(query, q);
@@ -42,8 +43,12 @@ class FakeEngineIo : public EngineIo {
         answers.push_back({client, {answer.begin(), answer.end()}});
     }
     void send_upstream(const UpstreamRequest& r) override {
-        sent.push_back(
-            {r.token, r.server, r.interface ? *r.interface : "", r.tcp, {r.query.begin(), r.query.end()}});
+        sent.push_back({r.token,
+                        r.server,
+                        r.interface ? *r.interface : "",
+                        r.tcp,
+                        {r.query.begin(), r.query.end()},
+                        r.tls});
         open[r.token] = true;
     }
     void close_upstream(std::uint64_t token) override { open.erase(token); }
