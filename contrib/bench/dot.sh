@@ -479,7 +479,7 @@ run_forwarder() { # NAME: one round of one forwarder: fresh start, probe, fixed-
     echo "# Forwarders"
     echo
     for f in $FORWARDERS; do
-        echo "- **$f** ($(fwd_version "$f")$(case $f in lanlord-*) echo ", binary sha256 $LANLORD_SHA..., copied at start from $LANLORD_BIN ($(stat -c %y "$LANLORD_BIN" | cut -d. -f1)); the tree: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) + $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null | wc -l) modified tracked files" ;; esac)): $(fwd_desc "$f")"
+        echo "- **$f** ($(fwd_version "$f")$(case $f in lanlord-*) echo ", binary sha256 $LANLORD_SHA..., copied at start from $LANLORD_BIN ($(stat -c %y "$LANLORD_BIN" | cut -d. -f1)); the source tree at run time (not necessarily the binary's): $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) + $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null | wc -l) modified tracked files" ;; esac)): $(fwd_desc "$f")"
     done
 } >"$RUN_DIR/env.md"
 cat "$RUN_DIR/env.md" >&2
