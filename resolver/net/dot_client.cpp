@@ -104,7 +104,6 @@ class DotClient::Server final : public StreamPipelineIo {
         std::vector<std::uint8_t> in, out, writing;  // in: received, in_used bytes of it not taken yet
         std::size_t in_used = 0;
         bool connected = false, closed = false, writing_now = false;
-        std::uint64_t answers = 0;
     };
     using ConnectionPtr = std::shared_ptr<Connection>;
 
@@ -299,7 +298,6 @@ void DotClient::Server::read_more(const ConnectionPtr& c) {
                     if (c->in.size() < 2 + length) c->in.resize(2 + length + kReadChunk);
                     break;
                 }
-                ++c->answers;
                 pipeline_.received(c->id, std::span(c->in).subspan(at + 2, length), Clock::now());
                 at += 2 + length;
             }

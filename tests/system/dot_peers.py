@@ -404,18 +404,7 @@ class UnboundDot:
 
     def stats(self):
         """unbound-control stats_noreset as {name: number}."""
-        p = subprocess.run([UNBOUND_CONTROL, "-c", self.conf, "stats_noreset"], capture_output=True, text=True,
-                           timeout=10)
-        if p.returncode != 0:
-            raise RuntimeError(f"unbound-control stats_noreset failed: {p.stdout}{p.stderr}")
-        out = {}
-        for line in p.stdout.splitlines():
-            k, _, v = line.partition("=")
-            try:
-                out[k] = float(v) if "." in v else int(v)
-            except ValueError:
-                pass
-        return out
+        return lt.control_stats(UNBOUND_CONTROL, self.conf)
 
     def tls_queries(self):
         """Queries that arrived over TLS (extended-statistics)."""

@@ -506,6 +506,21 @@ class FakeUpstream:
 
 # ---------------------------------------------------------------- peers
 
+def control_stats(tool, conf):
+    """`nsd-control` or `unbound-control` stats_noreset as {name: number}."""
+    p = subprocess.run([tool, "-c", conf, "stats_noreset"], capture_output=True, text=True, timeout=10)
+    if p.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(tool)} stats_noreset failed: {p.stdout}{p.stderr}")
+    out = {}
+    for line in p.stdout.splitlines():
+        k, _, v = line.partition("=")
+        try:
+            out[k] = float(v) if "." in v else int(v)
+        except ValueError:
+            pass
+    return out
+
+
 class Nsd:
     """`address`: one address or a list of them (NSD listens on each; `address`
     is then the first); `extra`: more lines for the server: clause."""
@@ -574,18 +589,7 @@ class Nsd:
         return self
 
     def stats(self):
-        p = subprocess.run([NSD_CONTROL, "-c", self.conf, "stats_noreset"], capture_output=True, text=True,
-                           timeout=10)
-        if p.returncode != 0:
-            raise RuntimeError(f"nsd-control stats_noreset failed: {p.stdout}{p.stderr}")
-        out = {}
-        for line in p.stdout.splitlines():
-            k, _, v = line.partition("=")
-            try:
-                out[k] = float(v) if "." in v else int(v)
-            except ValueError:
-                pass
-        return out
+        return control_stats(NSD_CONTROL, self.conf)
 
     def queries(self):
         return self.stats()["num.queries"]
