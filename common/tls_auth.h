@@ -6,8 +6,12 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "common/ip_address.h"
 
 namespace lanlord {
 
@@ -29,5 +33,20 @@ struct TlsAuth {
     std::string ca_file;
     friend bool operator==(const TlsAuth&, const TlsAuth&) = default;
 };
+
+// A DoT server written as tls://ADDRESS[:PORT][#NAME] (port 853 by default;
+// unbound writes the same server as ADDRESS@PORT#NAME): the configuration's
+// `servers` and `lanlordctl bench --server` read it alike.
+struct TlsServerText {
+    Endpoint server;
+    std::string name;  // lower case, no trailing dot; "" when none was given
+};
+constexpr std::string_view kTlsScheme = "tls://";
+inline bool has_tls_scheme(std::string_view text) {
+    return text.starts_with(kTlsScheme);
+}
+// nullopt and `error` (a sentence naming the text) when the address or the
+// authentication name is not valid.
+std::optional<TlsServerText> parse_tls_server(std::string_view text, std::string& error);
 
 }  // namespace lanlord

@@ -11,48 +11,29 @@
 
 namespace lanlord::config_detail {
 
-namespace {
-constexpr std::string_view kTlsScheme = "tls://";
-}  // namespace
-
-// tls://ADDR[:PORT][#NAME]: unbound writes the same server as ADDR@PORT#NAME;
-// the scheme makes a DoT server impossible to mistake for a plain one.
+// tls://ADDR[:PORT][#NAME] (common/tls_auth.h): unbound writes the same
+// server as ADDR@PORT#NAME; the scheme makes a DoT server impossible to
+// mistake for a plain one.
 bool Loader::read_tls_server(const std::string& text, const toml::node& element, const std::string& path,
                              UpstreamGroupConfig& group) {
-    if (!text.starts_with(kTlsScheme)) return false;
-    std::string_view rest = std::string_view(text).substr(kTlsScheme.size());
-    std::string_view address = rest, name;
-    if (auto hash = rest.find('#'); hash != std::string_view::npos) {
-        address = rest.substr(0, hash);
-        name = rest.substr(hash + 1);
-    }
-    auto server = Endpoint::parse(address, kDotPort);
-    if (!server) {
-        error(element.source(), path,
-              "invalid DNS over TLS server " + quoted(text) +
-                  ": expected tls://ADDRESS[:PORT][#NAME], e.g. tls://9.9.9.9#dns.quad9.net");
+    if (!has_tls_scheme(text)) return false;
+    std::string why;
+    auto parsed = parse_tls_server(text, why);
+    if (!parsed) {
+        error(element.source(), path, why);
         return true;
     }
-    if (!name.empty() && (!valid_domain_text(name) || !name_from_text(name) || name == "." ||
-                          name.find('_') != std::string_view::npos)) {
-        error(element.source(), path,
-              "invalid authentication name " + quoted(name) + " in " + quoted(text) +
-                  ": expected the host name on the server's certificate, e.g. dns.quad9.net");
-        return true;
-    }
-    auto same = [&](const auto& entry) { return entry.first == *server; };
-    if (std::find(group.servers.begin(), group.servers.end(), *server) != group.servers.end() ||
+    const Endpoint& server = parsed->server;
+    auto same = [&](const auto& entry) { return entry.first == server; };
+    if (std::find(group.servers.begin(), group.servers.end(), server) != group.servers.end() ||
         std::any_of(group.tls_servers.begin(), group.tls_servers.end(), same)) {
-        error(element.source(), path, "server " + server->to_string() + " is listed twice");
+        error(element.source(), path, "server " + server.to_string() + " is listed twice");
         return true;
     }
     TlsAuth auth;
-    auth.name = std::string(name);
-    if (!auth.name.empty() && auth.name.back() == '.') auth.name.pop_back();
-    std::transform(auth.name.begin(), auth.name.end(), auth.name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    group.servers.push_back(*server);
-    group.tls_servers.emplace_back(*server, std::move(auth));
+    auth.name = std::move(parsed->name);
+    group.servers.push_back(server);
+    group.tls_servers.emplace_back(server, std::move(auth));
     return true;
 }
 

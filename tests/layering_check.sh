@@ -62,7 +62,7 @@ own_includes config "${COMMON[@]}" config/ dhcp/engine/server_config.h dhcp/leas
 own_includes daemon/ctl "${COMMON[@]}" common/io/ daemon/ctl/ daemon/bench/ resolver/wire/ daemon/web/web_auth \
     dhcp/lease/
 own_includes daemon/bench "${COMMON[@]}" common/io/ daemon/bench/ resolver/wire/ config/ resolver/engine/resolv_conf.h \
-    daemon/secure_random.h
+    daemon/secure_random.h resolver/net/tls_context.h
 
 # third_party WHAT PATTERN DIRS...: PATTERN may appear only below DIRS.
 third_party() {
@@ -87,8 +87,10 @@ third_party "toml++" '#include [<"]toml' config/
 third_party "nlohmann-json" '#include [<"]nlohmann' daemon/
 third_party "systemd" '#include [<"]systemd/' common/io/
 third_party "ldns" '#include [<"]ldns/' resolver/dnssec/
-# OpenSSL: DNSSEC's digests, and DNS over TLS (resolver/net/tls_context.h).
-third_party "OpenSSL" '#include [<"]openssl/' resolver/dnssec/crypto resolver/net/tls_context.cpp
+# OpenSSL: DNSSEC's digests, and DNS over TLS (resolver/net/tls_context.h; the bench's DoT
+# connections drive an SSL of that context from their own ppoll loop).
+third_party "OpenSSL" '#include [<"]openssl/' resolver/dnssec/crypto resolver/net/tls_context.cpp \
+    daemon/bench/dot_connection.cpp
 third_party "Boost.Asio's ssl" '#include [<"]boost/asio/ssl' resolver/net/tls_context resolver/net/dot_client \
     resolver/net/tcp_listener
 third_party "sockets" '#include <(sys/socket|netinet/in|arpa/inet|linux/netlink|linux/rtnetlink)\.h>' \

@@ -1,6 +1,7 @@
 // `lanlordctl bench`: the composition of the bench's parts (options ->
 // names, config, targets -> per-target runs over UDP -> reports). Only this
-// file and udp_runner.cpp touch files, terminals, clocks or sockets.
+// file, runner.cpp and dot_connection.cpp touch files, terminals, clocks or
+// sockets.
 #include "daemon/bench/bench_command.h"
 
 #include <unistd.h>
@@ -17,8 +18,9 @@
 #include "daemon/bench/progress.h"
 #include "daemon/bench/query_set.h"
 #include "daemon/bench/report.h"
+#include "daemon/bench/runner.h"
+#include "daemon/bench/stats.h"
 #include "daemon/bench/targets.h"
-#include "daemon/bench/udp_runner.h"
 #include "daemon/secure_random.h"
 
 namespace lanlord::bench {
@@ -139,10 +141,15 @@ std::optional<BenchOutcome> run_bench(const Options& o, const Config& config, co
             progress(p);
         };
     if (started) *started = true;
-    if (!run_udp(runs, tick, stop, error)) return std::nullopt;
+    std::vector<TlsSamples> tls;
+    if (!run_targets(runs, tls, tick, stop, error)) return std::nullopt;
     BenchOutcome out;
     out.results.reserve(runs.size());
-    for (const auto& r : runs) out.results.push_back(r.result());
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        out.results.push_back(runs[i].result());
+        if (runs[i].target().transport == Transport::tls)
+            out.results.back().tls = summarize_tls(tls[i], static_cast<unsigned>(runs[i].answered_total()));
+    }
     sort_results(out.results);
     out.meta = ReportMeta{o.settings, names.size()};
     return out;

@@ -16,6 +16,10 @@ const char* to_string(TargetKind kind) {
     return "server";
 }
 
+const char* to_string(Transport transport) {
+    return transport == Transport::tls ? "tls" : "udp";
+}
+
 std::string rcode_name(std::uint8_t rcode) {
     // RFC 1035 4.1.1 and RFC 2136 2.2: the ones a resolver may plausibly send.
     static const char* const names[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",

@@ -1,7 +1,9 @@
 #include "daemon/bench/options.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "common/base64.h"
 #include "config/config.h"
 
 namespace lanlord::bench {
@@ -13,20 +15,30 @@ bool parse_number(const std::string& text, T& out) {
     return ec == std::errc() && end == text.data() + text.size();
 }
 
-// NAME=IP[:PORT]; the last '=' splits, so a name may contain '=' but an
-// address never does.
+// NAME=IP[:PORT] or NAME=tls://IP[:PORT][#AUTHNAME]; the first '=' before
+// the address splits (a tls:// address never holds '=', a plain one neither).
 std::optional<ServerArg> parse_server(const std::string& text, std::string& error) {
-    auto eq = text.rfind('=');
+    auto scheme = text.find("=tls://");
+    auto eq = scheme != std::string::npos ? scheme : text.rfind('=');
     if (eq == std::string::npos || eq == 0) {
-        error = "--server wants NAME=IP[:PORT], got '" + text + "'";
+        error = "--server wants NAME=IP[:PORT] or NAME=tls://IP[:PORT][#AUTHNAME], got '" + text + "'";
         return std::nullopt;
+    }
+    if (scheme != std::string::npos) {
+        std::string why;
+        auto tls = parse_tls_server(std::string_view(text).substr(eq + 1), why);
+        if (!tls) {
+            error = "--server " + text.substr(0, eq) + ": " + why;
+            return std::nullopt;
+        }
+        return ServerArg{text.substr(0, eq), tls->server, Transport::tls, tls->name};
     }
     auto endpoint = Endpoint::parse(std::string_view(text).substr(eq + 1), 53);
     if (!endpoint || endpoint->port == 0) {
         error = "--server " + text.substr(0, eq) + ": not an address: '" + text.substr(eq + 1) + "'";
         return std::nullopt;
     }
-    return ServerArg{text.substr(0, eq), *endpoint};
+    return ServerArg{text.substr(0, eq), *endpoint, Transport::udp, ""};
 }
 
 }  // namespace
@@ -100,6 +112,26 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             ok = flag(o.no_self);
         } else if (arg == "--public") {
             ok = flag(o.public_preset);
+        } else if (arg == "--public-tls") {
+            ok = flag(o.public_tls);
+        } else if (arg == "--tls-ca") {
+            ok = take() && !value.empty();
+            o.tls_ca_file = value;
+            if (!ok && error.empty()) error = "--tls-ca needs a file name";
+        } else if (arg == "--tls-pin") {
+            std::optional<std::vector<std::uint8_t>> pin;
+            ok = take() && (pin = base64_decode(value)) && pin->size() == 32;
+            if (ok) {
+                SpkiPin p{};
+                std::copy(pin->begin(), pin->end(), p.begin());
+                o.tls_pins.push_back(p);
+            }
+            if (!ok && error.empty())
+                error = "--tls-pin wants the base64 of a SHA-256 (44 characters), got '" + value + "'";
+        } else if (arg == "--handshakes") {
+            ok = take() && parse_number(value, o.settings.tls_handshake_probes) &&
+                 o.settings.tls_handshake_probes <= 100;
+            if (!ok && error.empty()) error = "--handshakes wants 0 to 100";
         } else if (arg == "--json" || arg == "--csv") {
             if (o.format != OutputFormat::table) {
                 error = "--json and --csv exclude each other";
@@ -121,6 +153,12 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             return std::nullopt;
         }
         if (!ok) return std::nullopt;
+    }
+    bool tls_server = std::any_of(o.servers.begin(), o.servers.end(),
+                                  [](const ServerArg& s) { return s.transport == Transport::tls; });
+    if ((!o.tls_ca_file.empty() || !o.tls_pins.empty()) && !tls_server) {
+        error = "--tls-ca and --tls-pin apply to --server NAME=tls://...; none was given";
+        return std::nullopt;
     }
     if (o.self && o.no_self) {
         error = "--self and --no-self exclude each other";
@@ -146,7 +184,17 @@ targets (lanlord itself is always included unless --no-self):
                           forwarding to /etc/resolv.conf)
   --upstreams             every server of every [[upstream]] group (and its resolv_conf)
   --server NAME=IP[:PORT] a resolver of your choice (repeatable)
+  --server NAME=tls://IP[:PORT][#AUTHNAME]
+                          a DNS-over-TLS resolver (port 853; its certificate must
+                          name AUTHNAME, or IP when none is given)
   --public                well-known public resolvers (see lanlordctl(1))
+  --public-tls            the same resolvers' DNS-over-TLS services
+
+DNS over TLS (for --server NAME=tls://...; upstreams use their group's keys):
+  --tls-ca FILE           trusted CAs (PEM; default: the system's store)
+  --tls-pin BASE64        a pinned SPKI SHA-256 instead of CA and name (repeatable)
+  --handshakes N          after the queries, N full and N resumed handshakes timed
+                          on new connections (default 3; 0: the first only)
 
 queries:
   --names FILE            one domain per line instead of the built-in list

@@ -14,6 +14,8 @@ namespace lanlord::bench {
 struct ServerArg {
     std::string name;
     Endpoint endpoint;
+    Transport transport = Transport::udp;
+    std::string tls_name;  // the authentication name of a tls:// server ("" = its address)
 };
 
 enum class OutputFormat : std::uint8_t { table, json, csv };
@@ -28,6 +30,9 @@ struct Options {
     std::optional<Endpoint> self;  // "" = where the configuration listens
     bool no_self = false;
     bool public_preset = false;
+    bool public_tls = false;        // the public resolvers' DoT services
+    std::string tls_ca_file;        // for --server tls://...: "" = the system's CA store
+    std::vector<SpkiPin> tls_pins;  // for --server tls://...: pinned keys instead of CA and name
     OutputFormat format = OutputFormat::table;
     std::string svg_file;
     bool progress = true;

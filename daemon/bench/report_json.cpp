@@ -44,6 +44,31 @@ Json phase_json(const PhaseStats& s) {
     return j;
 }
 
+Json latency_json(const std::optional<LatencySummary>& l) {
+    if (!l) return nullptr;
+    return Json{{"min_ms", round_us(l->min)},
+                {"p50_ms", round_us(l->p50)},
+                {"max_ms", round_us(l->max)},
+                {"mean_ms", round_us(l->mean)}};
+}
+
+Json tls_json(const TlsResult& t) {
+    Json j;
+    j["version"] = t.version.empty() ? Json(nullptr) : Json(t.version);
+    j["handshakes"] = t.handshakes;
+    j["full_handshake"] = latency_json(t.full);
+    j["resumed_handshake"] = latency_json(t.resumed_latency);
+    j["tcp_connect"] = latency_json(t.tcp);
+    j["resumption_offered"] = t.resumption_offered;
+    j["resumed"] = t.resumed;
+    j["query_connections"] = t.query_connections;
+    j["queries_per_connection"] = std::round(t.queries_per_connection * 10.0) / 10.0;
+    j["closed_by_server"] = t.closed_by_server;
+    j["failures"] = t.failures;
+    j["error"] = t.error.empty() ? Json(nullptr) : Json(printable(t.error));
+    return j;
+}
+
 }  // namespace
 
 std::string format_json(const std::vector<TargetResult>& results, const ReportMeta& meta) {
@@ -51,7 +76,8 @@ std::string format_json(const std::vector<TargetResult>& results, const ReportMe
     root["settings"] = {{"rate_qps", meta.settings.rate},
                         {"count", meta.settings.count},
                         {"timeout_ms", meta.settings.timeout.count()},
-                        {"names", meta.names}};
+                        {"names", meta.names},
+                        {"tls_handshake_probes", meta.settings.tls_handshake_probes}};
     Json targets = Json::array();
     for (const auto& r : results) {
         Json t;
@@ -59,11 +85,15 @@ std::string format_json(const std::vector<TargetResult>& results, const ReportMe
         t["address"] = r.target.endpoint.address.to_string();
         t["port"] = r.target.endpoint.port;
         t["kind"] = to_string(r.target.kind);
+        t["transport"] = to_string(r.target.transport);
+        if (r.target.transport == Transport::tls)
+            t["tls_name"] = r.target.tls.name.empty() ? Json(nullptr) : Json(r.target.tls.name);
         t["nxdomain_hijack"] = tri_json(r.nxdomain_hijack);
         t["hijack_address"] = r.hijack_address.empty() ? Json(nullptr) : Json(r.hijack_address);
         t["sets_ad"] = tri_json(r.sets_ad);
         t["uncached"] = phase_json(r.uncached);
         t["cached"] = phase_json(r.cached);
+        if (r.tls) t["tls"] = tls_json(*r.tls);
         targets.push_back(std::move(t));
     }
     root["targets"] = std::move(targets);
@@ -73,7 +103,9 @@ std::string format_json(const std::vector<TargetResult>& results, const ReportMe
 std::string format_csv(const std::vector<TargetResult>& results) {
     std::string out =
         "target,address,port,kind,phase,sent,answered,lost,lost_pct,min_ms,p50_ms,p95_ms,p99_ms,max_ms,"
-        "mean_ms,stddev_ms,noerror,nxdomain,servfail,refused,other_rcodes,ad,nxdomain_hijack,sets_ad\n";
+        "mean_ms,stddev_ms,noerror,nxdomain,servfail,refused,other_rcodes,ad,nxdomain_hijack,sets_ad,"
+        "transport,"
+        "tls_full_handshake_p50_ms,tls_resumed_handshake_p50_ms\n";
     auto tri = [](Tri t) { return t == Tri::unknown ? std::string() : tri_text(t); };  // empty: not found out
     auto num = [](double v) {
         char buf[32];
@@ -104,7 +136,10 @@ std::string format_csv(const std::vector<TargetResult>& results) {
             };
             line += "," + count(0) + "," + count(3) + "," + count(2) + "," + count(5) + "," +
                     std::to_string(other) + "," + std::to_string(s->ad) + "," + tri(r.nxdomain_hijack) + "," +
-                    tri(r.sets_ad);
+                    tri(r.sets_ad) + "," + to_string(r.target.transport) + ",";
+            if (r.tls && r.tls->full) line += num(r.tls->full->p50);
+            line += ",";
+            if (r.tls && r.tls->resumed_latency) line += num(r.tls->resumed_latency->p50);
             out += line + "\n";
         }
     }

@@ -47,6 +47,65 @@ std::size_t width(const std::string& s) {
 
 using Row = std::vector<std::string>;
 
+// Columns padded to their widest cell; `left` says which are text.
+std::string render(const std::vector<Row>& rows, const std::vector<bool>& left) {
+    std::vector<std::size_t> widths(left.size(), 0);
+    for (const auto& row : rows)
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            std::string pad(widths[c] - width(row[c]), ' ');
+            if (c > 0) line += "  ";
+            line += left[c] ? row[c] + pad : pad + row[c];
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string address_text(const Target& t) {
+    return t.transport == Transport::tls ? "tls://" + t.endpoint.to_string() : t.endpoint.to_string();
+}
+
+// The DoT targets' connection figures, apart from the query latencies.
+std::string tls_table(const std::vector<TargetResult>& results) {
+    const Row header = {"TARGET",  "TLS",   "HANDSHAKES", "FULL P50", "RESUMED P50", "TCP P50",
+                        "RESUMED", "CONNS", "Q/CONN",     "CLOSED",   "FAILED"};
+    const std::vector<bool> left = {true,  true,  false, false, false, false,
+                                    false, false, false, false, false};
+    std::vector<Row> rows = {header};
+    auto p50 = [](const std::optional<LatencySummary>& l) { return l ? ms(l->p50) : std::string("-"); };
+    for (const auto& r : results) {
+        if (!r.tls) continue;
+        const TlsResult& t = *r.tls;
+        char qpc[32];
+        std::snprintf(qpc, sizeof qpc, "%.0f", t.queries_per_connection);
+        rows.push_back({printable(r.target.name), t.version.empty() ? "-" : printable(t.version),
+                        std::to_string(t.handshakes), p50(t.full), p50(t.resumed_latency), p50(t.tcp),
+                        std::to_string(t.resumed) + "/" + std::to_string(t.resumption_offered),
+                        std::to_string(t.query_connections), qpc, std::to_string(t.closed_by_server),
+                        std::to_string(t.failures)});
+    }
+    if (rows.size() == 1) return "";
+    std::string out =
+        "\nDNS over TLS: new connections, apart from the latencies above (ms from connect() to the "
+        "end of the handshake)\n" +
+        render(rows, left) +
+        "FULL: no session offered; RESUMED: a session resumed (accepted/offered); TCP: the TCP "
+        "part. Queries go on one\nconnection, pipelined; CONNS: connections that carried them, "
+        "CLOSED: ended by the server, FAILED: never usable.\n";
+    for (const auto& r : results)
+        if (r.tls && !r.tls->error.empty())
+            out += "warning: " + printable(r.target.name) + ": " +
+                   (r.tls->handshakes == 0 ? "no DoT connection (nothing was sent): "
+                                           : "a connection failed: ") +
+                   printable(r.tls->error) + "\n";
+    return out;
+}
+
 }  // namespace
 
 std::string format_table(const std::vector<TargetResult>& results, const ReportMeta& meta) {
@@ -61,7 +120,7 @@ std::string format_table(const std::vector<TargetResult>& results, const ReportM
         for (const PhaseStats* s : {&r.uncached, &r.cached}) {
             Row row;
             row.push_back(first ? printable(r.target.name) : "");
-            row.push_back(first ? r.target.endpoint.to_string() : "");
+            row.push_back(first ? address_text(r.target) : "");
             row.push_back(first ? "uncached" : "cached");
             row.push_back(std::to_string(s->sent));
             row.push_back(std::to_string(s->answered));
@@ -79,21 +138,7 @@ std::string format_table(const std::vector<TargetResult>& results, const ReportM
             first = false;
         }
     }
-    std::vector<std::size_t> widths(header.size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
-
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            std::string pad(widths[c] - width(row[c]), ' ');
-            if (c > 0) line += "  ";
-            line += left[c] ? row[c] + pad : pad + row[c];
-        }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
+    std::string out = render(rows, left);
     out += "\nLatency in ms of answered queries (" + std::to_string(meta.settings.count) + " per phase, " +
            std::to_string(meta.names) + " names); LOST: no answer within " +
            std::to_string(meta.settings.timeout.count()) +
@@ -104,6 +149,7 @@ std::string format_table(const std::vector<TargetResult>& results, const ReportM
         if (r.nxdomain_hijack == Tri::yes)
             out += "warning: " + printable(r.target.name) + " answers nonexistent names with an address (" +
                    printable(r.hijack_address) + ")\n";
+    out += tls_table(results);
     return out;
 }
 

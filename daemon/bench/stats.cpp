@@ -26,9 +26,13 @@ PhaseStats summarize(const PhaseSamples& samples) {
     s.truncated = samples.truncated;
     s.sorted_ms = samples.latencies_ms;
     std::sort(s.sorted_ms.begin(), s.sorted_ms.end());
-    if (s.sorted_ms.empty()) return s;
+    s.latency = summarize_latencies(s.sorted_ms);
+    return s;
+}
 
-    const auto& v = s.sorted_ms;
+std::optional<LatencySummary> summarize_latencies(std::vector<double> v) {
+    if (v.empty()) return std::nullopt;
+    std::sort(v.begin(), v.end());
     const double n = static_cast<double>(v.size());
     LatencySummary l;
     l.min = v.front();
@@ -42,8 +46,25 @@ PhaseStats summarize(const PhaseSamples& samples) {
         for (double x : v) sq += (x - l.mean) * (x - l.mean);
         l.stddev = std::sqrt(sq / (n - 1));
     }
-    s.latency = l;
-    return s;
+    return l;
+}
+
+TlsResult summarize_tls(const TlsSamples& samples, unsigned answers) {
+    TlsResult t;
+    t.handshakes = static_cast<unsigned>(samples.full_ms.size() + samples.resumed_ms.size());
+    t.failures = samples.failures;
+    t.query_connections = samples.query_connections;
+    t.closed_by_server = samples.closed_by_server;
+    t.resumption_offered = samples.resumption_offered;
+    t.resumed = static_cast<unsigned>(samples.resumed_ms.size());
+    t.full = summarize_latencies(samples.full_ms);
+    t.resumed_latency = summarize_latencies(samples.resumed_ms);
+    t.tcp = summarize_latencies(samples.tcp_ms);
+    t.queries_per_connection =
+        samples.query_connections == 0 ? 0.0 : static_cast<double>(answers) / samples.query_connections;
+    t.version = samples.version;
+    t.error = samples.error;
+    return t;
 }
 
 }  // namespace lanlord::bench

@@ -96,6 +96,7 @@ DatagramVerdict TargetRun::on_datagram(std::span<const std::uint8_t> msg, const 
     if (q.job.kind != JobKind::cached && q.job.kind != JobKind::uncached) --before_outstanding_;
     record_answer(q, r, now);
     ++settled_;
+    ++answered_total_;
     return DatagramVerdict::answered;
 }
 
@@ -129,6 +130,13 @@ void TargetRun::stop_sending() {
 std::optional<TimePoint> TargetRun::wake_time() const {
     std::optional<TimePoint> t;
     if (can_send()) t = next_send_;
+    for (const auto& o : outstanding_)
+        if (!t || o.deadline < *t) t = o.deadline;
+    return t;
+}
+
+std::optional<TimePoint> TargetRun::deadline_time() const {
+    std::optional<TimePoint> t;
     for (const auto& o : outstanding_)
         if (!t || o.deadline < *t) t = o.deadline;
     return t;

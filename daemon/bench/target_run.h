@@ -34,6 +34,7 @@ class TargetRun {
     TargetRun(Target target, JobPlan plan, const BenchSettings& settings, Random random, TimePoint start);
 
     const Target& target() const { return target_; }
+    const BenchSettings& settings() const { return settings_; }
     bool send_due(TimePoint now) const { return can_send() && now >= next_send_; }
     // The wire query to send now; the caller sends it at once.
     std::vector<std::uint8_t> next_query(TimePoint now);
@@ -45,11 +46,15 @@ class TargetRun {
     void stop_sending();
     // The earliest time something happens: a send or a deadline; nullopt once finished.
     std::optional<TimePoint> wake_time() const;
+    // The earliest deadline of a query still out (a DoT target whose
+    // connection is not up yet waits for this, not for its next send).
+    std::optional<TimePoint> deadline_time() const;
     bool finished() const { return before_.empty() && measured_.empty() && outstanding_.empty(); }
 
     std::size_t planned() const { return planned_; }
     std::size_t settled() const { return settled_; }  // jobs answered or given up
     std::size_t sent_total() const { return sent_total_; }
+    std::size_t answered_total() const { return answered_total_; }  // every kind: probes and warm-up too
     TargetResult result() const;
 
   private:
@@ -72,7 +77,7 @@ class TargetRun {
     std::vector<Outstanding> outstanding_;  // a handful (rate x timeout): a linear scan is fastest
     unsigned before_outstanding_ = 0;
     bool stopped_ = false;
-    std::size_t planned_ = 0, settled_ = 0, sent_total_ = 0;
+    std::size_t planned_ = 0, settled_ = 0, sent_total_ = 0, answered_total_ = 0;
 
     PhaseSamples cached_, uncached_;
     Tri hijack_ = Tri::unknown;

@@ -23,6 +23,25 @@ const std::vector<Target>& public_targets() {
     return targets;
 }
 
+const std::vector<Target>& public_tls_targets() {
+    static const std::vector<Target> targets = [] {
+        std::vector<Target> t;
+        auto add = [&](const char* name, const char* address, const char* auth_name) {
+            Target target{name, *Endpoint::parse(address, kDotPort), TargetKind::public_preset,
+                          Transport::tls, TlsAuth{}};
+            target.tls.name = auth_name;
+            t.push_back(std::move(target));
+        };
+        add("Cloudflare DoT", "1.1.1.1", "cloudflare-dns.com");
+        add("Google DoT", "8.8.8.8", "dns.google");
+        add("Quad9 DoT", "9.9.9.9", "dns.quad9.net");
+        add("AdGuard DoT (unfiltered)", "94.140.14.140", "unfiltered.adguard-dns.com");
+        add("Control D DoT (unfiltered)", "76.76.2.0", "p0.freedns.controld.com");
+        return t;
+    }();
+    return targets;
+}
+
 std::optional<Endpoint> self_endpoint(const Config& config) {
     if (config.dns.listen.empty()) return std::nullopt;
     Endpoint e = config.dns.listen.front();
@@ -39,7 +58,7 @@ class TargetList {
 
     void add(Target t) {
         for (const auto& existing : list_) {
-            if (existing.endpoint == t.endpoint) {
+            if (existing.endpoint == t.endpoint && existing.transport == t.transport) {
                 notes_.push_back(t.name + " (" + t.endpoint.to_string() + ") is the same server as " +
                                  existing.name + "; benched once");
                 return;
@@ -86,13 +105,25 @@ std::vector<Target> collect_targets(const Options& options, const Config& config
             for (std::size_t i = 0; i < servers.size(); ++i) {
                 std::string name =
                     servers.size() == 1 ? group.name : group.name + "#" + std::to_string(i + 1);
-                list.add({name, servers[i], TargetKind::upstream});
+                Target t{name, servers[i], TargetKind::upstream, Transport::udp, TlsAuth{}};
+                for (const auto& [endpoint, auth] : group.tls_servers) {
+                    if (endpoint != servers[i]) continue;
+                    t.transport = Transport::tls;  // with the group's own authentication
+                    t.tls = auth;
+                }
+                list.add(std::move(t));
             }
         }
     }
-    for (const auto& s : options.servers) list.add({s.name, s.endpoint, TargetKind::server});
+    for (const auto& s : options.servers) {
+        Target t{s.name, s.endpoint, TargetKind::server, s.transport, TlsAuth{}};
+        if (s.transport == Transport::tls) t.tls = {s.tls_name, options.tls_pins, options.tls_ca_file};
+        list.add(std::move(t));
+    }
     if (options.public_preset)
         for (const auto& t : public_targets()) list.add(t);
+    if (options.public_tls)
+        for (const auto& t : public_tls_targets()) list.add(t);
     return list.take();
 }
 

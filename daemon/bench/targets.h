@@ -17,6 +17,9 @@ namespace lanlord::bench {
 // on home networks to make a fair default). Listed in lanlordctl(1); only
 // ever asked when --public is given.
 const std::vector<Target>& public_targets();
+// Their DNS-over-TLS services (--public-tls), authenticated by name against
+// the system's CA store.
+const std::vector<Target>& public_tls_targets();
 
 // Where lanlord answers according to `config`: its first listen address,
 // with a wildcard address replaced by the loopback of its family; nullopt

@@ -67,6 +67,7 @@ int TlsClientContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
     if (!self) return 0;  // not kept: OpenSSL frees it
     if (self->session_) SSL_SESSION_free(self->session_);
     self->session_ = session;  // 1: the reference is ours now
+    ++self->sessions_received_;
     return 1;
 }
 

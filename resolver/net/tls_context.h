@@ -52,6 +52,10 @@ class TlsClientContext {
     // "TLSv1.3" and the like.
     static std::string version(SSL* ssl);
     static bool resumed(SSL* ssl);
+    // How many sessions (TLS 1.3 tickets) the servers gave so far: a client
+    // that opens a connection only to time it waits for its ticket, since a
+    // ticket is for one connection (RFC 8446 section C.4).
+    unsigned sessions_received() const { return sessions_received_; }
 
   private:
     explicit TlsClientContext(const TlsAuth& auth);
@@ -59,6 +63,7 @@ class TlsClientContext {
     boost::asio::ssl::context context_;
     TlsAuth auth_;
     SSL_SESSION* session_ = nullptr;  // the last one the server issued; ours (one reference)
+    unsigned sessions_received_ = 0;
 };
 
 // The SHA-256 of a certificate's SubjectPublicKeyInfo (RFC 7469 section 2.4).

@@ -20,15 +20,20 @@ made per case with the openssl command: a test CA, certificates it signs
   listener    lanlord's DoT listener: answers, padding of padded queries to
               468 octets (RFC 8467), a denied client, a new certificate after
               SIGHUP
+  bench       lanlordctl bench over DoT: unbound, lanlord's listener and a
+              closing server; handshakes timed apart from the queries; a
+              wrong pin and a wrong name given up with nothing sent
 
 Only loopback addresses private to the case (127.A.B.0/24) are used; every
 process started is stopped by PID at the end, also on failure."""
 
 import concurrent.futures
+import json
 import os
 import re
 import signal
 import ssl
+import subprocess
 import sys
 
 import dns.exception
@@ -417,8 +422,112 @@ def case_listener(env):
         check_eq(dp.a_records(r), ["192.0.2.1"], "answer on a connection with the new certificate")
 
 
+# ---------------------------------------------------------------- lanlordctl bench over DoT
+
+def run_bench(env, names_file, *args, json_out=True):
+    """`lanlordctl bench` without lanlord itself: the JSON targets by name (or the table's text)."""
+    cmd = [lt.lanlordctl_path(env), "bench", "--no-self", "--no-progress", "--names", names_file, "--count", "20",
+           "--rate", "40", "--handshakes", "2", *args] + (["--json"] if json_out else [])
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    lt.log(f"{' '.join(cmd[1:])} -> {p.returncode}\n{p.stdout[-2500:]}{p.stderr[-800:]}")
+    check_eq(p.returncode, 0, f"exit code of lanlordctl bench ({p.stderr.strip()})")
+    if not json_out:
+        return p.stdout
+    return {t["name"]: t for t in json.loads(p.stdout)["targets"]}
+
+
+def check_answered(t, what, at_least=20):
+    for phase in ("uncached", "cached"):
+        check(t[phase]["answered"] >= at_least, f"{what}: {t[phase]['answered']} {phase} answers of "
+                                                f"{t[phase]['sent']} sent, wanted at least {at_least}")
+
+
+def case_bench(env):
+    """lanlordctl bench compares DoT servers: unbound and lanlord's listener beside UDP, handshakes timed apart
+    (full and resumed), a server closing after every answer, a wrong pin and a wrong name refused."""
+    ca = dp.TestCa(env.tmp)
+    ub = unbound(env, "unbound", 11, ca.issue("server", ips=[env.addr(11)]))
+    check_plain_closed(ub.address)
+    listen = env.addr(1)
+    listener = ca.issue("listener", ips=[listen])
+    d = Daemon(env, [tls_group("dot", ub.address, ca=ca)],
+               dns={"tls_listen": [f"{listen}:853"], "tls_certificate": listener.path, "tls_key": listener.key})
+    lt.wait_until(lambda: dp.port_open_tcp(listen, 853), 5, f"lanlord's DoT listener on {listen}:853")
+    closer = dp.PyDotServer(env, env.addr(12), ca.issue("closer", ips=[env.addr(12)]), per_connection=1,
+                            answer=dp.answer_a("192.0.2.9"))
+    names = os.path.join(env.tmp, "names.txt")
+    with open(names, "w") as fh:
+        fh.write("wild.dot.test\n")  # uncached: random labels below it, all in unbound's redirect zone
+
+    # 1. unbound alone: every query of the run reached it over TLS, on one connection.
+    t0, q0 = ub.tls_queries(), ub.queries()
+    r = run_bench(env, names, "--tls-ca", ca.path, "--server", f"unbound=tls://{ub.address}#{dp.AUTH_NAME}")
+    u = r["unbound"]
+    check_eq((u["transport"], u["port"], u["tls_name"]), ("tls", 853, dp.AUTH_NAME), "unbound target")
+    check_answered(u, "unbound over DoT")
+    check_eq(u["uncached"]["lost"] + u["cached"]["lost"], 0, "queries lost by unbound over DoT")
+    tls = u["tls"]
+    check_eq((tls["version"], tls["failures"], tls["query_connections"], tls["closed_by_server"], tls["error"]),
+             ("TLSv1.3", 0, 1, 0, None), "unbound: version, failures, query connections, closed, error")
+    check_eq(tls["handshakes"], 1 + 2 + 2, "handshakes: the query connection, 2 full and 2 resumed probes")
+    check_eq(tls["resumption_offered"], 2, "sessions offered by the resumed probes")
+    sent_tls = ub.tls_queries() - t0
+    check_eq(ub.queries() - q0, sent_tls, "queries unbound received in all (all over TLS)")
+    check_eq(sent_tls, round(tls["queries_per_connection"]), "unbound's TLS queries = answers on the connection")
+    check(tls["full_handshake"]["p50_ms"] > 0 and tls["tcp_connect"]["p50_ms"] <= tls["full_handshake"]["max_ms"],
+          f"handshake figures {tls}")
+    lt.log(f"unbound DoT: full {tls['full_handshake']}, resumed {tls['resumed_handshake']} "
+           f"({tls['resumed']}/{tls['resumption_offered']}), query p50 uncached {u['uncached']['p50_ms']} ms, "
+           f"cached {u['cached']['p50_ms']} ms")
+
+    # 2. lanlord's DoT listener and its plain UDP side by side, and a server that closes after every answer.
+    r = run_bench(env, names, "--tls-ca", ca.path, "--server", f"lanlord DoT=tls://{listen}#{dp.AUTH_NAME}",
+                  "--server", f"lanlord UDP={listen}", "--server", f"closer=tls://{closer.address}#{dp.AUTH_NAME}")
+    ld, lu, cl = r["lanlord DoT"], r["lanlord UDP"], r["closer"]
+    check_answered(ld, "lanlord over DoT")
+    check_answered(lu, "lanlord over UDP")
+    check_eq(lu["transport"], "udp", "transport of the plain target")
+    check("tls" not in lu, "a UDP target has no tls figures")
+    lt_tls = ld["tls"]
+    check_eq((lt_tls["version"], lt_tls["handshakes"], lt_tls["query_connections"], lt_tls["failures"]),
+             ("TLSv1.3", 5, 1, 0), "lanlord's listener: version, handshakes, query connections, failures")
+    # lanlord's listener resumes TLS 1.3 sessions: each resumed probe offers the ticket of the one before.
+    check_eq((lt_tls["resumption_offered"], lt_tls["resumed"]), (2, 2), "lanlord's listener: sessions resumed")
+    check(lt_tls["resumed_handshake"] is not None, "a resumed handshake time for lanlord's listener")
+    ctls = cl["tls"]
+    lt.log(f"closing server: {closer.connections} connections, {closer.handshakes} handshakes, "
+           f"{closer.answers} answers; bench: {ctls}")
+    # One answer per connection: every query needs a connection of its own,
+    # opened when it is due; a query never waits for the handshake in its
+    # latency, so the closer's latencies stay those of one exchange.
+    check_answered(cl, "the closing server", at_least=18)
+    check(ctls["query_connections"] >= 36, f"{ctls['query_connections']} query connections to the closing server")
+    check(ctls["closed_by_server"] >= 36, f"{ctls['closed_by_server']} connections closed by the closing server")
+    check(ctls["resumed"] >= ctls["query_connections"] // 2, f"reconnects resumed: {ctls}")
+    check(closer.handshakes >= ctls["handshakes"], f"closer saw {closer.handshakes} handshakes, bench "
+                                                   f"{ctls['handshakes']}")
+
+    # 3. A wrong pin: three failed connections, the target given up, not a query sent (over TLS or in clear).
+    other = dp.self_signed(env.tmp, "other", ips=[ub.address])
+    t0, q0 = ub.tls_queries(), ub.queries()
+    r = run_bench(env, names, "--tls-pin", other.pin, "--server", f"pinned=tls://{ub.address}")
+    p = r["pinned"]["tls"]
+    check_eq((p["handshakes"], p["failures"], r["pinned"]["uncached"]["sent"], r["pinned"]["cached"]["sent"]),
+             (0, 3, 0, 0), "wrong pin: handshakes, failures, queries sent")
+    check("pinned key" in (p["error"] or ""), f"wrong pin: error {p['error']}")
+    check_eq((ub.tls_queries() - t0, ub.queries() - q0), (0, 0), "queries unbound received with a wrong pin")
+
+    # 4. A wrong authentication name, in the table: the warning says why.
+    text = run_bench(env, names, "--tls-ca", ca.path, "--server", f"wrong=tls://{ub.address}#other.example",
+                     json_out=False)
+    check("warning: wrong: no DoT connection (nothing was sent): certificate verify failed" in text,
+          "the table's warning for a wrong name")
+    check_eq(ub.queries() - q0, 0, "queries unbound received with a wrong name")
+
+
 CASES = {"harness": case_harness, "upstream": case_upstream, "reuse": case_reuse, "refused": case_refused,
-         "failover": case_failover, "pin": case_pin, "close_each": case_close_each, "listener": case_listener}
+         "failover": case_failover, "pin": case_pin, "close_each": case_close_each, "listener": case_listener,
+         "bench": case_bench}
 
 if __name__ == "__main__":
     sys.exit(lt.main(CASES))

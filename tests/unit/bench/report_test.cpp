@@ -127,8 +127,8 @@ TEST_CASE("bench report: CSV has two rows per target and empty latency without a
     CHECK(lines[0].starts_with("target,address,port,kind,phase,sent,answered,lost,lost_pct,min_ms,p50_ms"));
     CHECK(lines[1].starts_with("fast,192.0.2.1,53,server,uncached,4,4,0,0.000,20.000,21.000,"));
     CHECK(lines[3].starts_with("\"slow, \"\"really\"\"\",192.0.2.2,53,server,uncached,"));
-    CHECK(lines[5] == "dead,192.0.2.9,53,public,uncached,4,0,4,100.000,,,,,,,,0,0,0,0,0,0,,");
-    CHECK(lines[1].ends_with(",yes,yes"));
+    CHECK(lines[5] == "dead,192.0.2.9,53,public,uncached,4,0,4,100.000,,,,,,,,0,0,0,0,0,0,,,udp,,");
+    CHECK(lines[1].ends_with(",yes,yes,udp,,"));  // the DoT columns come last, empty over UDP
 }
 
 TEST_CASE("bench report: the SVG names every target, escaped, with both phases") {
