@@ -3,7 +3,9 @@
 reports no error, and unpacked into a scratch root it holds the daemon, lanlordctl, the compressed manual
 pages, the systemd units (whose paths exist in the package), the default configuration as a conffile that
 lanlord --check-config accepts, and maintainer scripts that enable and start the service on install and
-remove the state directory on purge."""
+remove the state directory on purge. Then dpkg installs it into a scratch root (dpkg --root, scripts run
+chrootless with DPKG_ROOT): Depends checked against this machine's versions, the unit enabled there, an
+edited conffile kept across a reinstall and a remove, everything gone after a purge."""
 
 import glob
 import os
@@ -65,7 +67,66 @@ def case_deb(env):
     postinst = open(os.path.join(control, "postinst")).read()
     check("deb-systemd-helper enable lanlord.service" in postinst and "deb-systemd-invoke start" in postinst,
           "postinst enables and starts the service")
-    check("rm -rf /var/lib/lanlord" in open(os.path.join(control, "postrm")).read(), "purge removes the state")
+    check("/var/lib/lanlord" in open(os.path.join(control, "postrm")).read(), "purge removes the state")
+    install_into_scratch_root(env, deb)
+
+
+def dpkg_root(env, root, *args):
+    """dpkg on the scratch root, its maintainer scripts run from outside with DPKG_ROOT set (the way Debian
+    builds images chrootlessly): never on this machine's own dpkg database or systemd."""
+    cmd = ["dpkg", f"--root={root}", "--force-script-chrootless", f"--log={root}/dpkg.log", *args]
+    p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    lt.log(f"{' '.join(cmd)} -> {p.returncode}\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
+    return p
+
+
+def install_into_scratch_root(env, deb):
+    """Install, reinstall, remove and purge with dpkg itself in a scratch root. Its database starts as a copy of
+    this machine's, so Depends are checked against the versions really installed here (the libraries the
+    packaged binaries ran with above) instead of being forced."""
+    root = os.path.join(env.tmp, "scratch")
+    os.makedirs(os.path.join(root, "var/lib/dpkg/info"))
+    os.makedirs(os.path.join(root, "var/lib/dpkg/updates"))
+    with open("/var/lib/dpkg/status") as src, open(os.path.join(root, "var/lib/dpkg/status"), "w") as dst:
+        dst.write(src.read())
+    host_link = "/etc/systemd/system/multi-user.target.wants/lanlord.service"
+    host_had_link = os.path.lexists(host_link)
+    wants = os.path.join(root, "etc/systemd/system/multi-user.target.wants/lanlord.service")
+    conffile = os.path.join(root, "etc/lanlord/lanlord.toml")
+    state = os.path.join(root, "var/lib/lanlord")
+
+    p = dpkg_root(env, root, "-i", deb)
+    check_eq(p.returncode, 0, f"dpkg --root -i (Depends satisfied by this machine's versions): {p.stderr}")
+    status = dpkg_root(env, root, "-s", "lanlord").stdout
+    check("Status: install ok installed" in status, f"installed in the scratch root: {status}")
+    check(" /etc/lanlord/lanlord.toml " in status, f"the configuration is a conffile: {status}")
+    check(os.path.islink(wants), "postinst enabled lanlord.service in the scratch root (multi-user.target.wants)")
+    check(os.readlink(wants).endswith("/systemd/system/lanlord.service"), f"the link: {os.readlink(wants)}")
+    check(os.path.exists(os.path.join(root, "var/lib/systemd/deb-systemd-helper-enabled/lanlord.service.dsh-also")),
+          "deb-systemd-helper recorded the enablement in the scratch root")
+    check_eq(os.path.lexists(host_link), host_had_link, "this machine's own multi-user.target.wants untouched")
+
+    # The user's edit of the conffile and the state directory survive a reinstall and a remove.
+    with open(conffile, "a") as fh:
+        fh.write("# edited by the administrator\n")
+    os.makedirs(state)
+    with open(os.path.join(state, "leases.journal"), "w") as fh:
+        fh.write("kept\n")
+    p = dpkg_root(env, root, "-i", deb)
+    check_eq(p.returncode, 0, "dpkg --root -i again (an upgrade to the same version)")
+    check("# edited by the administrator" in open(conffile).read(), "the edited conffile kept on reinstall")
+    p = dpkg_root(env, root, "-r", "lanlord")
+    check_eq(p.returncode, 0, "dpkg --root -r")
+    check(not os.path.exists(os.path.join(root, "usr/sbin/lanlord")), "remove takes the daemon")
+    check(os.path.exists(conffile) and os.path.exists(os.path.join(state, "leases.journal")),
+          "remove keeps the configuration and the leases")
+    p = dpkg_root(env, root, "-P", "lanlord")
+    check_eq(p.returncode, 0, "dpkg --root -P")
+    for path in (os.path.join(root, "etc/lanlord"), state, wants):
+        check(not os.path.lexists(path), f"purge removed {path}")
+    check("Status: install ok installed" not in dpkg_root(env, root, "-s", "lanlord").stdout,
+          "not installed after purge")
+    check_eq(os.path.lexists(host_link), host_had_link, "this machine's own multi-user.target.wants untouched")
 
 
 if __name__ == "__main__":
