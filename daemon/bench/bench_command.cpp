@@ -184,6 +184,9 @@ int run_command(const std::vector<std::string>& args) {
     bool started = false;
     {
         InterruptGuard guard;
+        // A DoT server that resets its connection must not end the run with
+        // SIGPIPE: OpenSSL's socket writes do not pass MSG_NOSIGNAL.
+        std::signal(SIGPIPE, SIG_IGN);
         outcome = run_bench(
             o, *config, progress, [] { return g_interrupted != 0; }, say, error, &started);
     }

@@ -92,6 +92,8 @@ struct TlsSamples {
     unsigned closed_by_server = 0;                    // query connections the server ended
     std::string version;                              // "TLSv1.3" and the like, of the last handshake
     std::string error;                                // why the last failed connection failed
+    bool gave_up = false;                             // tls_connect_attempts failures in a row
+    unsigned unsent = 0;                              // measured queries never sent because of that
 };
 
 struct TlsResult {
@@ -101,6 +103,8 @@ struct TlsResult {
     std::optional<LatencySummary> full, resumed_latency, tcp;
     double queries_per_connection = 0;  // answers received over the query connections
     std::string version, error;
+    bool gave_up = false;
+    unsigned unsent = 0;
 };
 
 struct TargetResult {

@@ -64,7 +64,8 @@ short DotConnection::events() const {
         case State::handshaking:
             return want_write_ ? POLLOUT : POLLIN;
         case State::open:
-            return static_cast<short>(POLLIN | (want_write_ || !out_.empty() ? POLLOUT : 0));
+            return static_cast<short>(POLLIN |
+                                      (want_write_ || (!out_.empty() && !write_wants_read_) ? POLLOUT : 0));
         case State::failed:
         case State::closed:
             return 0;
@@ -97,13 +98,18 @@ void DotConnection::start_tls(TimePoint now) {
         return;
     }
     if (!resume_) SSL_set_session(ssl_, nullptr);  // a full handshake: nothing offered
-    offered_session_ = SSL_get_session(ssl_) != nullptr;
+    // Offered only when it can be resumed (one from a connection that broke
+    // is kept but marked not resumable, and OpenSSL does not send it).
+    SSL_SESSION* session = SSL_get0_session(ssl_);
+    offered_session_ = session != nullptr && SSL_SESSION_is_resumable(session) == 1;
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     handshake(now);
 }
 
 void DotConnection::handshake(TimePoint now) {
     ERR_clear_error();
+    errno = 0;  // SSL_ERROR_SYSCALL's reason, if any, is this call's
+    want_write_ = false;
     int rc = SSL_connect(ssl_);
     if (rc == 1) {
         // Names and the chain were checked during the handshake, pins now.
@@ -154,6 +160,7 @@ void DotConnection::send(std::span<const std::uint8_t> message, const OnMessage&
 }
 
 void DotConnection::flush(const OnMessage& on_message) {
+    write_wants_read_ = false;
     while (state_ == State::open && !out_.empty()) {
         ERR_clear_error();
         int n = SSL_write(ssl_, out_.data(), static_cast<int>(std::min<std::size_t>(out_.size(), 1 << 20)));
@@ -167,7 +174,8 @@ void DotConnection::flush(const OnMessage& on_message) {
             want_write_ = true;
             return;
         }
-        if (e == SSL_ERROR_WANT_READ) {  // a TLS record to read first (a key update)
+        if (e == SSL_ERROR_WANT_READ) {  // a record to read first (TLS 1.2 only; no renegotiation here)
+            write_wants_read_ = true;    // poll for input, not output, until then
             read(on_message);
             return;
         }
@@ -179,6 +187,7 @@ void DotConnection::read(const OnMessage& on_message) {
     std::array<std::uint8_t, 16384> buf;  // one TLS record's worth
     while (state_ == State::open) {
         ERR_clear_error();
+        want_write_ = false;
         int n = SSL_read(ssl_, buf.data(), static_cast<int>(buf.size()));
         if (n > 0) {
             bool whole =

@@ -78,7 +78,8 @@ class DotConnection {
     SSL* ssl_ = nullptr;
     State state_ = State::connecting;
     TimePoint started_, deadline_;
-    bool want_write_ = false;  // the last TLS call wants the socket writable
+    bool want_write_ = false;        // the last TLS call wants the socket writable
+    bool write_wants_read_ = false;  // SSL_write waits for a record from the server
     std::vector<std::uint8_t> out_;
     StreamFramer framer_;
     double tcp_ms_ = 0, setup_ms_ = 0;

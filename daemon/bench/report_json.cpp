@@ -65,6 +65,8 @@ Json tls_json(const TlsResult& t) {
     j["queries_per_connection"] = std::round(t.queries_per_connection * 10.0) / 10.0;
     j["closed_by_server"] = t.closed_by_server;
     j["failures"] = t.failures;
+    j["gave_up"] = t.gave_up;
+    j["unsent"] = t.unsent;
     j["error"] = t.error.empty() ? Json(nullptr) : Json(printable(t.error));
     return j;
 }

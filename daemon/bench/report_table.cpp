@@ -97,12 +97,15 @@ std::string tls_table(const std::vector<TargetResult>& results) {
         "FULL: no session offered; RESUMED: a session resumed (accepted/offered); TCP: the TCP "
         "part. Queries go on one\nconnection, pipelined; CONNS: connections that carried them, "
         "CLOSED: ended by the server, FAILED: never usable.\n";
-    for (const auto& r : results)
-        if (r.tls && !r.tls->error.empty())
-            out += "warning: " + printable(r.target.name) + ": " +
-                   (r.tls->handshakes == 0 ? "no DoT connection (nothing was sent): "
-                                           : "a connection failed: ") +
-                   printable(r.tls->error) + "\n";
+    for (const auto& r : results) {
+        if (!r.tls || r.tls->error.empty()) continue;
+        std::string what = r.tls->handshakes == 0 ? "no DoT connection (nothing was sent): "
+                           : r.tls->gave_up       ? "given up after " + std::to_string(r.tls->failures) +
+                                                  " failed connections, " + std::to_string(r.tls->unsent) +
+                                                  " measured queries never sent: "
+                                            : "a connection failed: ";
+        out += "warning: " + printable(r.target.name) + ": " + what + printable(r.tls->error) + "\n";
+    }
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -80,7 +81,10 @@ class DotChannel {
     TlsSamples& samples() { return samples_; }
     pollfd poll_entry() const { return conn_ ? pollfd{conn_->fd(), conn_->events(), 0} : pollfd{-1, 0, 0}; }
 
-    void step(TimePoint now, bool stopping) {
+    // `all_queries_done`: every target's queries are settled; the timed
+    // handshakes wait for that, so their crypto (on this one thread) never
+    // delays another target's answers.
+    void step(TimePoint now, bool stopping, bool all_queries_done) {
         if (conn_) {
             conn_->expire(now);
             if (conn_->usable() && !recorded_) record_handshake();
@@ -89,8 +93,10 @@ class DotChannel {
         if (!probing_) {
             if (run_.finished()) {
                 conn_.reset();  // close_notify: the queries are done
-                probing_ = true;
-                if (gave_up_) full_left_ = resumed_left_ = 0;
+                if (all_queries_done) {
+                    probing_ = true;
+                    if (gave_up_) full_left_ = resumed_left_ = 0;
+                }
             } else if (!conn_) {
                 if (!gave_up_ && run_.send_due(now) && now >= next_connect_) open(now, true);
             } else if (conn_->usable()) {
@@ -139,7 +145,8 @@ class DotChannel {
         } else if (probing_) {
             if (probes_left()) earliest(wake, next_connect_);
         } else if (run_.finished()) {
-            earliest(wake, now);  // on to the probes
+            // On to the probes once every target is done (another target's
+            // answer or deadline wakes the loop until then).
         } else if (!gave_up_) {
             if (auto send = run_.wake_time()) earliest(wake, std::max(*send, next_connect_));
         }
@@ -180,14 +187,15 @@ class DotChannel {
             ++samples_.failures;
             samples_.error = conn_->error();
             if (query_connection_ && ++failures_in_row_ >= settings_.tls_connect_attempts) {
-                gave_up_ = true;
-                run_.stop_sending();  // strict (RFC 8310): never asked in clear instead
+                gave_up_ = samples_.gave_up = true;
+                // Strict (RFC 8310): never asked in clear instead.
+                samples_.unsent += static_cast<unsigned>(run_.stop_sending());
             }
+            next_connect_ = now + kReconnectPause;
         } else if (query_connection_) {
-            ++samples_.closed_by_server;
+            ++samples_.closed_by_server;  // the next query opens another at once
         }
         conn_.reset();
-        next_connect_ = now + kReconnectPause;
     }
 
     void send_due_queries(TimePoint now) {
@@ -247,16 +255,18 @@ bool run_targets(std::vector<TargetRun>& runs, std::vector<TlsSamples>& tls, con
     for (;;) {
         if (!stopping && stop && stop()) {
             stopping = true;
-            for (auto& run : runs) run.stop_sending();
+            for (auto& run : runs) (void)run.stop_sending();
         }
         TimePoint now = Clock::now();
         bool all_done = true;
+        const bool all_queries_done =
+            std::all_of(runs.begin(), runs.end(), [](const TargetRun& r) { return r.finished(); });
         std::optional<TimePoint> wake;
         for (std::size_t i = 0; i < runs.size(); ++i) {
             TargetRun& run = runs[i];
             run.expire(now);
             if (channels[i]) {
-                channels[i]->step(now, stopping);
+                channels[i]->step(now, stopping, all_queries_done);
                 now = Clock::now();
                 if (!channels[i]->finished()) all_done = false;
                 earliest(wake, channels[i]->wake_time(now));

@@ -21,10 +21,16 @@
 //      resuming the session;
 //   3. `tls_connect_attempts` failed connections in a row (refused, timed
 //      out, a certificate or pin that does not verify) give the target up:
-//      nothing is ever sent to it in clear, and the report says why;
-//   4. after its queries, `tls_handshake_probes` full and as many resumed
-//      handshakes, one connection at a time, 1/rate apart, each closed at
-//      once: what a new connection costs, with and without resumption.
+//      nothing is ever sent to it in clear, and the report says why and how
+//      many measured queries were never sent;
+//   4. once every target's queries are done (their crypto on this thread
+//      must not delay another target's answers), `tls_handshake_probes` full
+//      and as many resumed handshakes, one connection at a time, 1/rate
+//      apart, each closed once its session ticket is in: what a new
+//      connection costs, with and without resumption.
+// A server that ends a connection, with close_notify or without (an end of
+// stream is a normal end for DNS: SSL_OP_IGNORE_UNEXPECTED_EOF), leaves its
+// session resumable; only failed connections wait 500 ms before the next.
 #pragma once
 
 #include <functional>

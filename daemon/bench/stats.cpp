@@ -64,6 +64,8 @@ TlsResult summarize_tls(const TlsSamples& samples, unsigned answers) {
         samples.query_connections == 0 ? 0.0 : static_cast<double>(answers) / samples.query_connections;
     t.version = samples.version;
     t.error = samples.error;
+    t.gave_up = samples.gave_up;
+    t.unsent = samples.unsent;
     return t;
 }
 

@@ -121,10 +121,12 @@ void TargetRun::expire(TimePoint now) {
     }
 }
 
-void TargetRun::stop_sending() {
+std::size_t TargetRun::stop_sending() {
+    std::size_t unsent = measured_.size();
     stopped_ = true;
     before_.clear();
     measured_.clear();
+    return unsent;
 }
 
 std::optional<TimePoint> TargetRun::wake_time() const {

@@ -41,9 +41,10 @@ class TargetRun {
     DatagramVerdict on_datagram(std::span<const std::uint8_t> msg, const Endpoint& from, TimePoint now);
     // Gives up on queries past their deadline (loss, or a retry for probes).
     void expire(TimePoint now);
-    // Ctrl-C: nothing more is sent (no retries either); the queries still
-    // out are awaited, so the partial results stay honest.
-    void stop_sending();
+    // Ctrl-C, or a DoT target given up: nothing more is sent (no retries
+    // either); the queries still out are awaited, so the partial results
+    // stay honest. Returns how many measured queries were never sent.
+    std::size_t stop_sending();
     // The earliest time something happens: a send or a deadline; nullopt once finished.
     std::optional<TimePoint> wake_time() const;
     // The earliest deadline of a query still out (a DoT target whose

@@ -58,7 +58,9 @@ class TargetList {
 
     void add(Target t) {
         for (const auto& existing : list_) {
-            if (existing.endpoint == t.endpoint && existing.transport == t.transport) {
+            // A DoT server asked with other credentials is another target.
+            if (existing.endpoint == t.endpoint && existing.transport == t.transport &&
+                existing.tls == t.tls) {
                 notes_.push_back(t.name + " (" + t.endpoint.to_string() + ") is the same server as " +
                                  existing.name + "; benched once");
                 return;

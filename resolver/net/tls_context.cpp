@@ -41,6 +41,13 @@ std::unique_ptr<TlsClientContext> TlsClientContext::make(const TlsAuth& auth, st
     std::unique_ptr<TlsClientContext> c(new TlsClientContext(auth));
     SSL_CTX* ctx = c->context_.native_handle();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    // A server that closes without close_notify (lanlord's own listener on
+    // idle, many others) is a normal end for DNS, whose messages carry their
+    // lengths (RFC 7766 section 8): read as an end of stream, not a fatal
+    // error, which would also mark the session not resumable. No
+    // renegotiation: nothing in DoT needs it, and a pinned server could
+    // otherwise present another certificate after check_peer().
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_ex_data(ctx, context_index(), c.get());
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(ctx, &TlsClientContext::on_new_session);

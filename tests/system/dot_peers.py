@@ -451,8 +451,9 @@ class PyDotServer:
     Counters: connections accepted, handshakes completed and failed, queries
     (names, in arrival order), answers sent."""
 
-    def __init__(self, env, address, cert, answer=None, port=DOT_PORT, per_connection=1):
+    def __init__(self, env, address, cert, answer=None, port=DOT_PORT, per_connection=1, close_notify=True):
         self.address, self.port, self.per_connection = address, port, per_connection
+        self.close_notify = close_notify  # False: the TCP connection just ends, as many servers do
         self.answer = answer or answer_a()
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -517,11 +518,12 @@ class PyDotServer:
                 served += 1
                 with self.lock:
                     self.answers += 1
-            tls.settimeout(0.5)
-            try:
-                tls.unwrap()  # close_notify; the peer's may not come
-            except (OSError, ssl.SSLError, ValueError):
-                pass
+            if self.close_notify:
+                tls.settimeout(0.5)
+                try:
+                    tls.unwrap()  # close_notify; the peer's may not come
+                except (OSError, ssl.SSLError, ValueError):
+                    pass
         except (OSError, ssl.SSLError, dns.exception.DNSException) as e:
             self.errors.append(f"connection: {e}")
         finally:

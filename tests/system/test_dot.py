@@ -455,6 +455,10 @@ def case_bench(env):
     lt.wait_until(lambda: dp.port_open_tcp(listen, 853), 5, f"lanlord's DoT listener on {listen}:853")
     closer = dp.PyDotServer(env, env.addr(12), ca.issue("closer", ips=[env.addr(12)]), per_connection=1,
                             answer=dp.answer_a("192.0.2.9"))
+    # The same without close_notify: the TCP connection just ends (lanlord's own listener on idle, many
+    # others). An end of stream, not an error: the session stays resumable.
+    abrupt = dp.PyDotServer(env, env.addr(13), ca.issue("abrupt", ips=[env.addr(13)]), per_connection=1,
+                            answer=dp.answer_a("192.0.2.9"), close_notify=False)
     names = os.path.join(env.tmp, "names.txt")
     with open(names, "w") as fh:
         fh.write("wild.dot.test\n")  # uncached: random labels below it, all in unbound's redirect zone
@@ -482,7 +486,8 @@ def case_bench(env):
 
     # 2. lanlord's DoT listener and its plain UDP side by side, and a server that closes after every answer.
     r = run_bench(env, names, "--tls-ca", ca.path, "--server", f"lanlord DoT=tls://{listen}#{dp.AUTH_NAME}",
-                  "--server", f"lanlord UDP={listen}", "--server", f"closer=tls://{closer.address}#{dp.AUTH_NAME}")
+                  "--server", f"lanlord UDP={listen}", "--server", f"closer=tls://{closer.address}#{dp.AUTH_NAME}",
+                  "--server", f"abrupt=tls://{abrupt.address}#{dp.AUTH_NAME}")
     ld, lu, cl = r["lanlord DoT"], r["lanlord UDP"], r["closer"]
     check_answered(ld, "lanlord over DoT")
     check_answered(lu, "lanlord over UDP")
@@ -506,6 +511,12 @@ def case_bench(env):
     check(ctls["resumed"] >= ctls["query_connections"] // 2, f"reconnects resumed: {ctls}")
     check(closer.handshakes >= ctls["handshakes"], f"closer saw {closer.handshakes} handshakes, bench "
                                                    f"{ctls['handshakes']}")
+    ab = r["abrupt"]
+    atls = ab["tls"]
+    lt.log(f"abrupt server: {abrupt.connections} connections, {abrupt.answers} answers; bench: {atls}")
+    check_answered(ab, "the server closing without close_notify", at_least=18)
+    check(atls["closed_by_server"] >= 36 and atls["failures"] == 0, f"abrupt closes counted as closes: {atls}")
+    check(atls["resumed"] >= atls["query_connections"] // 2, f"sessions resumed after abrupt closes: {atls}")
 
     # 3. A wrong pin: three failed connections, the target given up, not a query sent (over TLS or in clear).
     other = dp.self_signed(env.tmp, "other", ips=[ub.address])

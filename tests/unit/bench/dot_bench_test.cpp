@@ -129,6 +129,20 @@ tls_pin_sha256 = ["47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]
         CHECK_FALSE(p.tls.name.empty());  // authenticated by name, never by address alone
     }
     CHECK(notes.empty());
+
+    // The same DoT server with other credentials is another target; with the same, one.
+    Options twice;
+    twice.no_self = true;
+    twice.servers = {{"a", *Endpoint::parse("192.0.2.10", kDotPort), Transport::tls, "dns.example"},
+                     {"b", *Endpoint::parse("192.0.2.10", kDotPort), Transport::tls, "other.example"},
+                     {"c", *Endpoint::parse("192.0.2.10", kDotPort), Transport::tls, "dns.example"}};
+    notes.clear();
+    auto d = collect_targets(
+        twice, *cfg.config, [](const std::string&) { return std::nullopt; }, notes);
+    REQUIRE(d.size() == 2);
+    CHECK(d[1].tls.name == "other.example");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].find("c (") == 0);
 }
 
 TEST_CASE("stream framer: messages split anywhere, many in one read, and a zero length breaks the stream") {
@@ -270,6 +284,20 @@ TEST_CASE("bench report: DoT targets get their connection table, a failed one a 
     CHECK(csv.find(",tls,20.000,9.500\n") != std::string::npos);
     CHECK(csv.find(",udp,,\n") != std::string::npos);
     CHECK(csv.find(",tls,,\n") != std::string::npos);  // the failed one: empty, not 0
+    CHECK(json["targets"][2]["tls"]["gave_up"] == false);
+
+    // Given up in the middle of the run: the queries never sent are said, not hidden.
+    TargetResult mid = dot_result("flaky dot", true);
+    mid.tls->gave_up = true;
+    mid.tls->failures = 3;
+    mid.tls->unsent = 37;
+    mid.tls->error = "connect: Connection refused";
+    auto mid_table = format_table({mid}, meta);
+    CHECK(mid_table.find("warning: flaky dot: given up after 3 failed connections, 37 measured queries never "
+                         "sent: connect: Connection refused") != std::string::npos);
+    auto mid_json = nlohmann::json::parse(format_json({mid}, meta));
+    CHECK(mid_json["targets"][0]["tls"]["gave_up"] == true);
+    CHECK(mid_json["targets"][0]["tls"]["unsent"] == 37);
 
     auto svg = format_svg(results, meta);
     CHECK(svg.find("tls://192.0.2.53:853") != std::string::npos);

@@ -235,7 +235,8 @@ TEST_CASE("bench run: after stop_sending only the queries already out are awaite
     auto cached = run.next_query(now);
     auto uncached = run.next_query(now + milliseconds(10));
     run.on_datagram(respond(cached), kServer, now + milliseconds(12));
-    run.stop_sending();
+    CHECK(run.stop_sending() == 5 + 5 - 2);  // both phases' measured queries but the two sent
+    CHECK(run.stop_sending() == 0);
     CHECK_FALSE(run.send_due(now + milliseconds(1000)));
     CHECK_FALSE(run.finished());  // the uncached query is still out
     run.expire(now + milliseconds(600));
