@@ -32,6 +32,7 @@ import json
 import os
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -380,6 +381,17 @@ def case_listener(env):
         wires = [dns.message.make_query(f"p{i}.a.test", "A", use_edns=0).to_wire() for i in range(5)]
         answers = [dns.message.from_wire(w) for w in client.exchange_wire(wires)]
         check_eq([dp.a_records(a) for a in answers], [["192.0.2.7"]] * 5, "five pipelined queries")
+        # Each answer leaves at once (RFC 7766 section 6.2.1.1): Nagle off on the accepted connection, else
+        # an answer written behind unacknowledged session tickets waits for the client's delayed ACK.
+        port = client.tls.getsockname()[1]
+        check_eq(dp.tcp_option_of_peer(d.ll.proc.pid, 853, port, socket.IPPROTO_TCP, socket.TCP_NODELAY), 1,
+                 "TCP_NODELAY on lanlord's side of a DoT connection")
+    with socket.create_connection((listen, 53), timeout=3) as plain:
+        port = plain.getsockname()[1]
+        lt.wait_until(lambda: dp.tcp_option_of_peer(d.ll.proc.pid, 53, port, socket.IPPROTO_TCP,
+                                                    socket.TCP_NODELAY) is not None, 3, "lanlord to accept")
+        check_eq(dp.tcp_option_of_peer(d.ll.proc.pid, 53, port, socket.IPPROTO_TCP, socket.TCP_NODELAY), 1,
+                 "TCP_NODELAY on lanlord's side of a plain TCP connection")
 
     # RFC 7830 section 4, RFC 8467: a padded query gets a response padded to a multiple of 468.
     for name in ("www.a.test", "padded-with-a-longer-name.a.test"):
