@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/base64.h"
 #include "common/dns_name.h"
 
 namespace lanlord {
@@ -46,6 +47,14 @@ std::optional<TlsServerText> parse_tls_server(std::string_view text, std::string
     std::transform(out.name.begin(), out.name.end(), out.name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
+}
+
+std::optional<SpkiPin> parse_spki_pin(std::string_view text) {
+    auto bytes = base64_decode(text);
+    if (!bytes || bytes->size() != SpkiPin{}.size()) return std::nullopt;
+    SpkiPin pin;
+    std::copy(bytes->begin(), bytes->end(), pin.begin());
+    return pin;
 }
 
 }  // namespace lanlord

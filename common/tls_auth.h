@@ -49,4 +49,8 @@ inline bool has_tls_scheme(std::string_view text) {
 // authentication name is not valid.
 std::optional<TlsServerText> parse_tls_server(std::string_view text, std::string& error);
 
+// A pin as written: the base64 of a 32-byte SHA-256 (44 characters);
+// nullopt for anything else. The configuration and the bench read it alike.
+std::optional<SpkiPin> parse_spki_pin(std::string_view text);
+
 }  // namespace lanlord

@@ -5,8 +5,6 @@
 // SIGHUP), where a bad one is reported with its path.
 #include <algorithm>
 
-#include "common/base64.h"
-#include "common/dns_name.h"
 #include "config/loader.h"
 
 namespace lanlord::config_detail {
@@ -46,8 +44,8 @@ void Loader::finish_group_tls(const toml::table& table, const std::string& path,
     if (pins_node) {
         auto written = for_each_string(
             *pins_node, join_key(path, "tls_pin_sha256"), [&](auto& text, auto& element, auto& element_path) {
-                auto bytes = base64_decode(text);
-                if (!bytes || bytes->size() != SpkiPin{}.size()) {
+                auto pin = parse_spki_pin(text);
+                if (!pin) {
                     error(
                         element.source(), element_path,
                         "invalid pin " + quoted(text) +
@@ -56,9 +54,7 @@ void Loader::finish_group_tls(const toml::table& table, const std::string& path,
                             "| openssl dgst -sha256 -binary | base64` prints it");
                     return;
                 }
-                SpkiPin pin;
-                std::copy(bytes->begin(), bytes->end(), pin.begin());
-                pins.push_back(pin);
+                pins.push_back(*pin);
             });
         if (written == 0u)
             error(pins_node->source(), join_key(path, "tls_pin_sha256"),

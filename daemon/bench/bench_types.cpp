@@ -20,6 +20,11 @@ const char* to_string(Transport transport) {
     return transport == Transport::tls ? "tls" : "udp";
 }
 
+std::string address_text(const Target& target) {
+    std::string text = target.endpoint.to_string();
+    return target.transport == Transport::tls ? "tls://" + text : text;
+}
+
 std::string rcode_name(std::uint8_t rcode) {
     // RFC 1035 4.1.1 and RFC 2136 2.2: the ones a resolver may plausibly send.
     static const char* const names[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",

@@ -116,6 +116,9 @@ struct TargetResult {
     std::optional<TlsResult> tls;        // DoT targets only
 };
 
+// "192.0.2.1:53", or "tls://192.0.2.1:853" for a DoT target.
+std::string address_text(const Target& target);
+
 // "NOERROR", "NXDOMAIN", ... or "RCODE<n>".
 std::string rcode_name(std::uint8_t rcode);
 

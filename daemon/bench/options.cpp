@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/base64.h"
 #include "config/config.h"
 
 namespace lanlord::bench {
@@ -119,13 +118,9 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             o.tls_ca_file = value;
             if (!ok && error.empty()) error = "--tls-ca needs a file name";
         } else if (arg == "--tls-pin") {
-            std::optional<std::vector<std::uint8_t>> pin;
-            ok = take() && (pin = base64_decode(value)) && pin->size() == 32;
-            if (ok) {
-                SpkiPin p{};
-                std::copy(pin->begin(), pin->end(), p.begin());
-                o.tls_pins.push_back(p);
-            }
+            std::optional<SpkiPin> pin;
+            ok = take() && (pin = parse_spki_pin(value));
+            if (ok) o.tls_pins.push_back(*pin);
             if (!ok && error.empty())
                 error = "--tls-pin wants the base64 of a SHA-256 (44 characters), got '" + value + "'";
         } else if (arg == "--handshakes") {
@@ -193,8 +188,9 @@ targets (lanlord itself is always included unless --no-self):
 DNS over TLS (for --server NAME=tls://...; upstreams use their group's keys):
   --tls-ca FILE           trusted CAs (PEM; default: the system's store)
   --tls-pin BASE64        a pinned SPKI SHA-256 instead of CA and name (repeatable)
-  --handshakes N          after the queries, N full and N resumed handshakes timed
-                          on new connections (default 3; 0: the first only)
+  --handshakes N          once every target's queries are done, N full and N
+                          resumed handshakes timed on new connections (default 3;
+                          0: the query connection's only)
 
 queries:
   --names FILE            one domain per line instead of the built-in list

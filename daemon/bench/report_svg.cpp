@@ -180,8 +180,7 @@ std::string format_svg(const std::vector<TargetResult>& results, const ReportMet
         out += "<text x=\"12\" y=\"" + f(y0 + 20) + "\" font-size=\"13\" font-weight=\"bold\">" + name +
                "</text>\n";
         out += "<text x=\"12\" y=\"" + f(y0 + 36) + "\" font-size=\"11\" fill=\"#555555\">" +
-               (r.target.transport == Transport::tls ? "tls://" : "") +
-               xml_escape(r.target.endpoint.to_string()) + " (" + to_string(r.target.kind) + ")</text>\n";
+               xml_escape(address_text(r.target)) + " (" + to_string(r.target.kind) + ")</text>\n";
         if (r.nxdomain_hijack == Tri::yes)
             out += "<text x=\"12\" y=\"" + f(y0 + 52) +
                    "\" font-size=\"11\" font-weight=\"bold\" fill=\"#c01c28\">NXDOMAIN hijacking (" +

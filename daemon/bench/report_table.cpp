@@ -66,10 +66,6 @@ std::string render(const std::vector<Row>& rows, const std::vector<bool>& left) 
     return out;
 }
 
-std::string address_text(const Target& t) {
-    return t.transport == Transport::tls ? "tls://" + t.endpoint.to_string() : t.endpoint.to_string();
-}
-
 // The DoT targets' connection figures, apart from the query latencies.
 std::string tls_table(const std::vector<TargetResult>& results) {
     const Row header = {"TARGET",  "TLS",   "HANDSHAKES", "FULL P50", "RESUMED P50", "TCP P50",

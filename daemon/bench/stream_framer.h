@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "common/byte_cursor.h"
+
 namespace lanlord::bench {
 
 class StreamFramer {
@@ -21,7 +23,7 @@ class StreamFramer {
         buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
         std::size_t at = 0;
         while (buffer_.size() - at >= 2) {
-            std::size_t length = (std::size_t{buffer_[at]} << 8) | buffer_[at + 1];
+            std::size_t length = load_u16(buffer_.data() + at);
             if (length == 0) {
                 broken_ = true;
                 buffer_.clear();
@@ -44,10 +46,8 @@ class StreamFramer {
 // `message` behind its two-octet length; empty when it is longer than 65535.
 inline std::vector<std::uint8_t> frame_message(std::span<const std::uint8_t> message) {
     if (message.size() > 0xFFFF) return {};
-    std::vector<std::uint8_t> out;
-    out.reserve(message.size() + 2);
-    out.push_back(static_cast<std::uint8_t>(message.size() >> 8));
-    out.push_back(static_cast<std::uint8_t>(message.size() & 0xFF));
+    std::vector<std::uint8_t> out(2);
+    store_u16(out.data(), static_cast<std::uint16_t>(message.size()));
     out.insert(out.end(), message.begin(), message.end());
     return out;
 }
